@@ -1,0 +1,39 @@
+"""What every rule module shares: the context a rule reads and the hit it yields."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from ..load import Document
+from ..model import Postmortem
+from ..settings import Settings
+
+
+@dataclass(frozen=True)
+class Context:
+    settings: Settings
+    today: dt.date
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A rule broken at a line; the runner turns it into a Finding with the configured level."""
+
+    rule: str
+    line: int
+    message: str
+    hint: str
+
+
+DocumentRule = Callable[[Document, Postmortem, Context], Iterator[Hit]]
+
+
+def phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
+    """Any of `phrases` as whole words, case-insensitive; longest first so the longest wins."""
+    if not phrases:
+        return None
+    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)

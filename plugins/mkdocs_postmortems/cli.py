@@ -1,0 +1,182 @@
+"""The `postmortems` command: a thin front end over the core (load, checks, model).
+
+Click was chosen for nested commands, `--help` on each of them, typed options and its test
+runner. Exit codes: 0 clean, 1 findings at error level (or a command that failed), 2 usage or
+configuration errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from . import new as new_module
+from .checks import run_checks
+from .findings import Level
+from .load import discover, display_path, is_postmortem_path, load_all
+from .model import json_schema
+from .output import FORMATS
+from .rules import RULES
+from .settings import ConfigError, Settings, find_config, from_mkdocs_yml
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@dataclass
+class Env:
+    config: Path | None
+    today: dt.date | None
+
+    def settings(self) -> Settings:
+        """The repository's settings, or exit 2 with the reason."""
+        try:
+            config = self.config or find_config(Path.cwd())
+            if config is None:
+                settings = Settings(docs_dir=(Path.cwd() / "postmortems").resolve())
+            else:
+                settings = from_mkdocs_yml(config)
+        except ConfigError as exc:
+            raise click.UsageError(str(exc)) from None
+        if self.today is not None:
+            settings = settings.model_copy(update={"today": self.today})
+        return settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "-f",
+    "config",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The mkdocs.yml whose `postmortems` plugin options apply. Default: the nearest one "
+    "in this folder or above; without one, ./postmortems with default options.",
+)
+@click.option(
+    "--today",
+    type=DATE,
+    metavar="YYYY-MM-DD",
+    help="The date that decides what is overdue. Default: the plugin's `today` option, "
+    "else SOURCE_DATE_EPOCH, else the clock.",
+)
+@click.version_option(package_name="mkdocs-postmortems")
+@click.pass_context
+def main(ctx: click.Context, config: Path | None, today: dt.datetime | None) -> None:
+    """Create, check and report on blameless post-mortems kept as Markdown in git."""
+    ctx.obj = Env(config.resolve() if config else None, today.date() if today else None)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(FORMATS)),
+    default="text",
+    show_default=True,
+    help="text for people, json for tools, github for workflow annotations on the diff.",
+)
+@click.option(
+    "--level",
+    "levels",
+    multiple=True,
+    metavar="RULE=LEVEL",
+    help="Override a rule's level (error, warning or off) for this run; repeatable. "
+    "E.g. --level action-overdue=error to fail on overdue items.",
+)
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.pass_obj
+def check(env: Env, paths: tuple[Path, ...], fmt: str, levels: tuple[str, ...], strict: bool) -> None:
+    """Validate post-mortems and run the blameless checks.
+
+    PATHS are files or folders; without them every post-mortem of the repository is checked.
+    Cross-file rules (duplicate ids, unknown related ids) always see the whole repository.
+    Exit 0 when clean, 1 when any finding is at error level, 2 on a usage error.
+    """
+    settings = _with_levels(env.settings(), levels)
+    selected = _selected(paths, settings)
+    everything = sorted(set(discover(settings)) | set(selected)) if settings.source_root.is_dir() else selected
+    docs = load_all(everything, settings, Path.cwd())
+    wanted = {display_path(p, Path.cwd()) for p in (selected if paths else everything)}
+    findings = [f for f in run_checks(docs, settings, settings.resolve_today()) if f.path in wanted]
+    click.echo(FORMATS[fmt](findings, len(wanted)))
+    failing = [f for f in findings if f.level is Level.ERROR or strict]
+    sys.exit(1 if failing else 0)
+
+
+def _with_levels(settings: Settings, levels: tuple[str, ...]) -> Settings:
+    rules = dict(settings.rules)
+    for item in levels:
+        rule_id, _, level = item.partition("=")
+        if rule_id not in RULES:
+            raise click.BadParameter(f"unknown rule {rule_id!r}; known: {', '.join(RULES)}", param_hint="--level")
+        try:
+            rules[rule_id] = Level(level)
+        except ValueError:
+            raise click.BadParameter(
+                f"{item!r}: the level must be error, warning or off", param_hint="--level"
+            ) from None
+    try:
+        return Settings.model_validate({**settings.model_dump(), "rules": rules})
+    except ValueError as exc:
+        raise click.BadParameter(str(exc).splitlines()[-1], param_hint="--level") from None
+
+
+def _selected(paths: tuple[Path, ...], settings: Settings) -> list[Path]:
+    """Files named on the command line, and the post-mortems inside named folders."""
+    chosen: list[Path] = []
+    for path in paths:
+        path = path.resolve()
+        if path.is_dir():
+            chosen.extend(
+                p
+                for p in sorted(path.rglob("*.md"))
+                if is_postmortem_path(p.relative_to(path).as_posix(), settings.exclude)
+            )
+        else:
+            chosen.append(path)
+    return chosen
+
+
+@main.command()
+@click.argument("title")
+@click.option(
+    "--severity", "-s", metavar="LEVEL", help="A configured severity level. Default: the last (least severe)."
+)
+@click.option(
+    "--date", "-d", "date", type=DATE, metavar="YYYY-MM-DD", help="The day the incident began. Default: today."
+)
+@click.pass_obj
+def new(env: Env, title: str, severity: str | None, date: dt.datetime | None) -> None:
+    """Create a post-mortem draft from the template and print its path.
+
+    The file is postmortems/YYYY/YYYY-MM-DD-<slug of TITLE>.md (under the site's docs folder);
+    a repository can ship its own template with the plugin's `template` option.
+    """
+    settings = env.settings()
+    day = date.date() if date else settings.resolve_today()
+    try:
+        path = new_module.create(settings, title, severity or settings.severities[-1], day)
+    except new_module.NewError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(display_path(path, Path.cwd()))
+
+
+@main.command()
+@click.pass_obj
+def schema(env: Env) -> None:
+    """Print the JSON Schema of the front matter, with this repository's severities and factors."""
+    settings = env.settings()
+    click.echo(json.dumps(json_schema(tuple(settings.severities), tuple(settings.contributing_factors)), indent=2))
+
+
+@main.command()
+def rules() -> None:
+    """List every rule id with its default level and how drafts are treated."""
+    for rule in RULES.values():
+        click.echo(f"{rule.id:24} {rule.level.value:8} drafts: {rule.drafts.value:5} {rule.summary}")

@@ -1,0 +1,48 @@
+"""Findings: every problem the core reports, as a value with a path and a line.
+
+Loading errors and check results share this one type, so each front end (the CLI's
+text/JSON/GitHub output, the plugin's logger) renders them the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import Enum
+from typing import Any
+
+
+class Level(str, Enum):
+    """How serious a finding is. `off` only appears in configuration, never in a finding."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    OFF = "off"
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    path: str  # relative to the repository root, with forward slashes
+    line: int  # 1-based line in the file; 1 when the problem concerns the whole file
+    rule: str  # a stable id from checks.registry.RULES
+    level: Level
+    message: str  # what is wrong
+    hint: str = ""  # how to fix it
+
+    def location(self) -> str:
+        return f"{self.path}:{self.line}"
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["level"] = self.level.value
+        return data
+
+    def as_text(self) -> str:
+        """One finding the way a compiler prints it: location, level, rule, message, help."""
+        text = f"{self.location()}: {self.level.value}[{self.rule}]: {self.message}"
+        if self.hint:
+            text += f"\n  = help: {self.hint}"
+        return text
+
+
+def count_errors(findings: list[Finding]) -> int:
+    return sum(1 for f in findings if f.level is Level.ERROR)
