@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import click
+from pydantic import ValidationError
 
 from . import new as new_module
 from .checks import run_checks
@@ -122,8 +123,9 @@ def _with_levels(settings: Settings, levels: tuple[str, ...]) -> Settings:
             ) from None
     try:
         return Settings.model_validate({**settings.model_dump(), "rules": rules})
-    except ValueError as exc:
-        raise click.BadParameter(str(exc).splitlines()[-1], param_hint="--level") from None
+    except ValidationError as exc:
+        reason = "; ".join(str(err["msg"]).removeprefix("Value error, ") for err in exc.errors())
+        raise click.BadParameter(reason, param_hint="--level") from None
 
 
 def _selected(paths: tuple[Path, ...], settings: Settings) -> list[Path]:

@@ -26,9 +26,14 @@ log = get_plugin_logger(__name__)
 
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def __init__(self) -> None:
+        self.is_serve = False
         self.settings: Settings | None = None
         self.documents: list[Document] = []
         self.findings: list[Finding] = []
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Defining on_startup keeps this instance across `mkdocs serve` rebuilds.
+        self.is_serve = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         # A fresh state for every build: `mkdocs serve` reuses this instance.

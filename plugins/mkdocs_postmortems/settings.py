@@ -126,7 +126,8 @@ class Settings(BaseModel):
             settings = cls.model_validate(data)
         except ValidationError as exc:
             problems = "; ".join(
-                f"{'.'.join(str(p) for p in err['loc']) or 'options'}: {err['msg']}" for err in exc.errors()
+                f"{'.'.join(str(p) for p in err['loc']) or 'options'}: {err['msg'].removeprefix('Value error, ')}"
+                for err in exc.errors()
             )
             raise ConfigError(f"invalid `{PLUGIN_NAME}` plugin options: {problems}") from None
         if settings.template is not None and not settings.template.is_absolute():
