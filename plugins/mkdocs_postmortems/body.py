@@ -69,9 +69,19 @@ class TimelineEntry:
     cells: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Link:
+    """A link or image target as written in the body, with its line."""
+
+    line: int
+    target: str
+    image: bool
+
+
 @dataclass
 class Body:
     sections: list[Section] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
     text: list[TextLine] = field(default_factory=list)
     timeline: list[TimelineEntry] = field(default_factory=list)
     summary: str = ""  # the first paragraph of the Summary section, as plain text
@@ -100,6 +110,7 @@ def parse_body(markdown: str, line_offset: int, incident_date: dt.date | None) -
             body.sections.append(Section(title, current, line_offset + token.map[0] + 1))
         elif token.type == "inline" and token.map:
             body.text.extend(_lines_of(token, line_offset, current))
+            body.links.extend(_links_of(token, line_offset))
             if current == "summary" and not body.summary and tokens[index - 1].type == "paragraph_open":
                 body.summary = " ".join(_plain(token).split())
         elif token.type == "table_open" and current == "timeline" and not body.timeline:
@@ -142,6 +153,20 @@ def _lines_of(inline: Token, line_offset: int, section: str) -> list[TextLine]:
             line += 1
     out.append(TextLine(line, "".join(buffer), section))
     return [t for t in out if t.text.strip()]
+
+
+def _links_of(inline: Token, line_offset: int) -> list[Link]:
+    assert inline.map is not None
+    line = line_offset + inline.map[0] + 1
+    links: list[Link] = []
+    for child in inline.children or []:
+        if child.type in ("softbreak", "hardbreak"):
+            line += 1
+        elif child.type == "link_open":
+            links.append(Link(line, str(child.attrGet("href") or ""), image=False))
+        elif child.type == "image":
+            links.append(Link(line, str(child.attrGet("src") or ""), image=True))
+    return links
 
 
 def _timeline(tokens: list[Token], line_offset: int, incident_date: dt.date | None) -> list[TimelineEntry]:

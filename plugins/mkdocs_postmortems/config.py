@@ -26,3 +26,4 @@ class PostmortemsConfig(Config):
     vague_phrases = c.Optional(c.ListOfItems(c.Type(str)))
     template = c.Optional(c.Type(str))
     show_drafts = c.Type(bool, default=False)
+    forge_url = c.Optional(c.Type(str))

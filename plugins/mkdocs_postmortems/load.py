@@ -49,6 +49,7 @@ class Document:
     yaml_first_line: int = 1  # the file line of the front matter's first line
     body_line: int = 1  # the first line after the front matter
     raw: dict[str, Any] = field(default_factory=dict)
+    markdown: str = ""  # the body: everything after the front matter (the whole text without one)
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -132,10 +133,12 @@ def load_bytes(data: bytes, doc: Document, settings: Settings) -> Document:
         )
         return doc
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    doc.markdown = text
     split = _split(text, doc)
     if split is None:
         return doc
     yaml_text, yaml_first_line, body, body_offset = split
+    doc.markdown = body
     doc.yaml_first_line = yaml_first_line
     doc.body_line = min(body_offset + 2, text.count("\n") + 1)
     raw = _parse_yaml(yaml_text, doc)

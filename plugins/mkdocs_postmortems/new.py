@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from importlib.resources import files
 from pathlib import Path
 
@@ -12,19 +10,11 @@ import frontmatter
 import jinja2
 
 from .settings import Settings
-
-MAX_SLUG = 60
+from .slugs import slugify
 
 
 class NewError(Exception):
     """A post-mortem could not be created; the message says why and what to do."""
-
-
-def slugify(title: str) -> str:
-    """ASCII letters, digits and dashes only: safe as a file name and a URL on every system."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
-    return slug[:MAX_SLUG].rstrip("-") or "incident"
 
 
 def default_template() -> str:
@@ -42,7 +32,7 @@ def create(settings: Settings, title: str, severity: str, date: dt.date) -> Path
         post = frontmatter.loads(template_text)
     except Exception as exc:  # a broken repository template: say which file
         raise NewError(f"the template {settings.template} has invalid front matter: {exc}") from None
-    slug = f"{date.isoformat()}-{slugify(title)}"
+    slug = f"{date.isoformat()}-{slugify(title, fallback_prefix='incident')}"
     metadata = {"id": slug, "title": title.strip(), "date": date, "severity": severity}
     metadata.update({k: v for k, v in post.metadata.items() if k not in metadata})
     body = jinja2.Environment(autoescape=False, keep_trailing_newline=True).from_string(post.content)

@@ -54,6 +54,7 @@ _RULES = [
     Rule("what-went-well-missing", Level.WARNING, Drafts.SKIP, "no What went well section"),
     Rule("timeline-order", Level.ERROR, Drafts.WARN, "the Timeline's rows are not in time order"),
     Rule("timeline-time", Level.WARNING, Drafts.SAME, "a Timeline row does not start with a time"),
+    Rule("broken-link", Level.ERROR, Drafts.WARN, "a relative link or image points at no file"),
 ]
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}

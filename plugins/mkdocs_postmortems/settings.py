@@ -85,6 +85,9 @@ class Settings(BaseModel):
     vague_phrases: list[str] = Field(default_factory=lambda: list(DEFAULT_VAGUE_PHRASES))
     template: Path | None = Field(None, description="the template `postmortems new` copies")
     show_drafts: bool = False
+    forge_url: str | None = Field(
+        None, pattern=r"^https?://", description="links `owner/repo#N` tickets, e.g. https://github.com"
+    )
 
     @field_validator("rules")
     @classmethod

@@ -18,6 +18,7 @@ from .base import Context, DocumentRule, Hit
 from .blameless import check_blame
 from .crossrefs import check_crossrefs
 from .dates import check_dates
+from .links import check_links
 from .sections import check_sections
 from .timeline import check_timeline
 
@@ -27,6 +28,7 @@ DOCUMENT_RULES: tuple[DocumentRule, ...] = (
     check_blame,
     check_sections,
     check_timeline,
+    check_links,
 )
 
 

@@ -1,0 +1,192 @@
+"""What the site shows: generated pages (as Markdown) and the decoration of incident pages.
+
+Dynamic parts are HTML blocks rendered by Jinja with autoescape on, so every string from a
+post-mortem is escaped by the template engine, never by hand; Markdown around them gives each
+page its title, table of contents and search entry. Templates are looked up in the theme's
+folders (the repository's `overrides/` first), so any of them can be overridden.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import jinja2
+import yaml
+
+from ..body import parse_body
+from ..catalog import INDEX_KINDS, Catalog, Term
+from ..findings import Finding, Level
+from ..load import Document
+from ..model import Status
+from .format import duration, ticket_url
+
+INCIDENTS = "incidents/index.md"
+HOME = "index.md"
+RelativeUrl = Callable[[str, str], str]  # (target url, url of the page linking) -> relative url
+
+
+def kind_uri(kind: str) -> str:
+    return f"{kind}/index.md"
+
+
+def term_uri(term: Term) -> str:
+    return f"{term.kind}/{term.slug}.md"
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    src_uri: str
+    in_nav: bool
+
+
+def make_env(template_dirs: list[str]) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(template_dirs),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["duration"] = duration
+    return env
+
+
+class SitePages:
+    def __init__(
+        self,
+        env: jinja2.Environment,
+        catalog: Catalog,
+        findings: list[Finding],
+        relative: RelativeUrl,
+        forge_url: str | None = None,
+    ) -> None:
+        self.env = env
+        self.catalog = catalog
+        self.relative = relative
+        self.forge_url = forge_url
+        self.errors: dict[str, list[Finding]] = {}
+        for finding in findings:
+            if finding.level is Level.ERROR:
+                self.errors.setdefault(finding.path, []).append(finding)
+        self.urls: dict[str, str] = {}  # src_uri -> url, filled by the front end
+        self.doc_uris: dict[str, str] = {}  # document path -> src_uri
+
+    # -- what to generate ----------------------------------------------------------------
+    def generated(self, has_home: bool) -> list[GeneratedPage]:
+        pages = [] if has_home else [GeneratedPage(HOME, True)]
+        pages.append(GeneratedPage(INCIDENTS, True))
+        for kind, terms in self.catalog.indexes.items():
+            pages.append(GeneratedPage(kind_uri(kind), True))
+            pages += [GeneratedPage(term_uri(t), False) for t in terms]
+        return pages
+
+    def nav(self) -> list[dict[str, str]]:
+        """The small nav: home, incidents and one entry per index, whatever the number of incidents."""
+        entries = [{"Home": HOME}, {"Incidents": INCIDENTS}]
+        entries += [{title: kind_uri(kind)} for kind, (title, _) in INDEX_KINDS.items()]
+        return entries
+
+    # -- rendering -----------------------------------------------------------------------
+    def render(self, src_uri: str) -> str:
+        """The Markdown of a generated page."""
+        if src_uri == HOME:
+            return _page("Post-mortems", self.home_block(HOME))
+        if src_uri == INCIDENTS:
+            return _page("Incidents", self._incidents(src_uri))
+        kind, _, name = src_uri.partition("/")
+        title = INDEX_KINDS[kind][0]
+        if name == "index.md":
+            html_block = self._render(
+                src_uri, "terms.html", kind=kind, kind_title=title, terms=self.catalog.indexes[kind]
+            )
+            return _page(title, html_block)
+        term = next(t for t in self.catalog.indexes[kind] if term_uri(t) == src_uri)
+        html_block = self._render(src_uri, "term.html", kind=kind, kind_title=title, term=term)
+        return _page(f"{title}: {term.name}", html_block)
+
+    def home_block(self, src_uri: str) -> str:
+        return self._render(
+            src_uri,
+            "home.html",
+            documents=self.catalog.visible[:10],
+            total=len(self.catalog.visible),
+            open=self.catalog.open_items(),
+            overdue=self.catalog.overdue_items(),
+            kinds=[(k, t) for k, (t, _) in INDEX_KINDS.items()],
+        )
+
+    def _incidents(self, src_uri: str) -> str:
+        order = {t.key: i for i, t in enumerate(self.catalog.indexes["severities"])}
+        rank = {d.id: order.get(self.catalog.terms_of("severities", d)[0].key, 99) for d in self.catalog.visible}
+        return self._render(
+            src_uri,
+            "incidents.html",
+            documents=self.catalog.visible,
+            indexes=self.catalog.indexes,
+            statuses=[s.value for s in Status],
+            terms=self.catalog.terms_of,
+            rank=rank,
+            invalid=[(d, self.errors.get(d.path, [])) for d in self.catalog.invalid],
+            hidden=len(self.catalog.hidden),
+        )
+
+    def decorate(self, doc: Document, src_uri: str) -> str:
+        """An incident page's Markdown: header card, body, action items in place, related."""
+        markdown = doc.markdown
+        errors = self.errors.get(doc.path, [])
+        if doc.meta is None:
+            header = self._render(src_uri, "invalid.html", doc=doc, errors=errors, meta=None)
+            return f"{header}\n\n{markdown}\n"
+        meta = doc.meta
+        terms = {kind: self.catalog.terms_of(kind, doc) for kind in INDEX_KINDS}
+        summary = meta.summary or doc.body.summary
+        header = self._render(src_uri, "header.html", doc=doc, meta=meta, terms=terms, errors=errors, summary=summary)
+        parts = [header, ""]
+        actions = ""
+        if meta.action_items:
+            actions = self._render(
+                src_uri,
+                "actions.html",
+                items=meta.action_items,
+                ticket=lambda t: ticket_url(t, self.forge_url),
+            )
+        heading = parse_body(markdown, 0, None).section("action items")
+        if heading is not None:
+            lines = markdown.split("\n")
+            at = heading.line  # insert right after the heading line
+            lines[at:at] = ["", actions or "*No action items.*", ""]
+            parts.append("\n".join(lines))
+        else:
+            parts.append(markdown)
+            if actions:
+                parts += ["", "## Action items", "", actions]
+        related = self.catalog.related(doc)
+        if related:
+            parts += ["", "## Related incidents", "", self._render(src_uri, "related.html", related=related)]
+        return "\n".join(parts) + "\n"
+
+    def _render(self, src_uri: str, template: str, **context: object) -> str:
+        page_url = self.urls.get(src_uri, "")
+
+        def link(target: Document | Term | str) -> str:
+            if isinstance(target, Document):
+                uri = self.doc_uris.get(target.path, "")
+            elif isinstance(target, Term):
+                uri = term_uri(target)
+            elif target == "incidents":
+                uri = INCIDENTS
+            else:
+                uri = kind_uri(target)
+            return self.relative(self.urls.get(uri, uri), page_url)
+
+        result = self.env.get_template(f"postmortems/{template}").render(link=link, today=self.catalog.today, **context)
+        # Python-Markdown ends a raw HTML block at a blank line: keep the block in one piece.
+        return "\n".join(line for line in result.split("\n") if line.strip())
+
+
+def _page(title: str, block: str) -> str:
+    """A generated page: an escaped title for the theme (which prints it raw), then the block."""
+    front = yaml.safe_dump({"title": html.escape(title)}, allow_unicode=True).strip()
+    return f"---\n{front}\n---\n\n{block}\n"
