@@ -119,12 +119,16 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 file.content_string = ""  # MkDocs cannot decode it either: the page shows the errors
         self.home_is_generated = files.get_file_from_path("index.md") is None
         generated = []
+        taken = {f.dest_uri: f.src_uri for f in files}
         for spec in pages.generated(has_home=not self.home_is_generated):
-            if files.get_file_from_path(spec.src_uri) is not None:
-                log.warning(f"{spec.src_uri} exists in the docs folder, so the generated page is not added")
-                continue
             inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
             file = File.generated(config, spec.src_uri, content="", inclusion=inclusion)
+            if file.dest_uri in taken:
+                log.warning(
+                    f"{taken[file.dest_uri]} in the docs folder is published at {file.url or '/'}, where the "
+                    f"plugin would put its {spec.src_uri}; the generated page is left out (rename your page)"
+                )
+                continue
             pages.urls[spec.src_uri] = file.url
             generated.append(file)
         for file in generated:
