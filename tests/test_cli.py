@@ -203,7 +203,8 @@ def test_mkdocs_yml_with_python_tags_is_read_without_running_them(tmp_path: Path
     config = repo / "mkdocs.yml"
     config.write_text(
         config.read_text()
-        + "markdown_extensions:\n  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
+        + "markdown_extensions:\n  - pymdownx.emoji:\n"
+        + "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
         + f"extra:\n  x: !!python/object/apply:os.system ['touch {marker}']\n  y: !ENV [HOME, x]\n"
     )
     result = run(repo, "--today", "2026-05-10", "check")

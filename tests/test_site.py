@@ -12,6 +12,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
 from mkdocs_postmortems.cli import main
+from mkdocs_postmortems.plugin import PostmortemsPlugin
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -71,6 +72,7 @@ def test_the_same_plugin_instance_builds_twice_without_leftovers(tmp_path: Path)
     config_file = make_site(tmp_path, {"2026/a.md": example.read_text()})
     config = load_config(str(config_file), site_dir=str(tmp_path / "site"))
     plugin = config.plugins["postmortems"]
+    assert isinstance(plugin, PostmortemsPlugin)
     plugin.on_startup(command="serve", dirty=False)
     build(config)
     assert [d.path for d in plugin.documents] == ["postmortems/2026/a.md"]

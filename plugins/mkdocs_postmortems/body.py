@@ -47,11 +47,15 @@ def normalise_title(title: str) -> str:
 
 @dataclass(frozen=True)
 class TextLine:
-    """Prose (never code) on one line of the file, and the section it belongs to."""
+    """Prose (never code) of one block, starting at `line`; soft line breaks are kept as "\n"
+    so a phrase wrapped across two source lines is still found, and its line computed."""
 
     line: int
     text: str
     section: str  # normalised section title, "" before the first heading
+
+    def line_at(self, offset: int) -> int:
+        return self.line + self.text.count("\n", 0, offset)
 
 
 @dataclass(frozen=True)
@@ -139,20 +143,18 @@ def _plain(inline: Token) -> str:
 
 
 def _lines_of(inline: Token, line_offset: int, section: str) -> list[TextLine]:
-    """Prose of an inline token, split by source line; code spans are left out."""
+    """Prose of an inline token; code spans are left out (a space keeps words apart)."""
     assert inline.map is not None
-    line = line_offset + inline.map[0] + 1
-    out: list[TextLine] = []
-    buffer: list[str] = []
+    parts: list[str] = []
     for child in inline.children or []:
         if child.type == "text":
-            buffer.append(child.content)
+            parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
-            out.append(TextLine(line, "".join(buffer), section))
-            buffer = []
-            line += 1
-    out.append(TextLine(line, "".join(buffer), section))
-    return [t for t in out if t.text.strip()]
+            parts.append("\n")
+        elif child.type == "code_inline":
+            parts.append(" ")
+    text = "".join(parts)
+    return [TextLine(line_offset + inline.map[0] + 1, text, section)] if text.strip() else []
 
 
 def _links_of(inline: Token, line_offset: int) -> list[Link]:
@@ -207,7 +209,8 @@ def parse_time(text: str, day: dt.date | None) -> dt.datetime | None:
     full = _FULL.match(text)
     if full:
         tz = (full["tz"] or "").upper()
-        iso = f"{full['d']}T{full['t'].zfill(5) if len(full['t']) == 4 else full['t']}"
+        hour, _, rest = full["t"].partition(":")
+        iso = f"{full['d']}T{int(hour):02d}:{rest}"
         try:
             when = dt.datetime.fromisoformat(iso + ("" if tz in ("", "Z", "UTC") else tz))
         except ValueError:

@@ -33,6 +33,7 @@ from .model import (
 )
 from .settings import Settings
 
+_KINDS = {str: "piece of text", int: "number", float: "number", bool: "true/false value", list: "list"}
 _HANDLER = YAMLHandler()  # python-frontmatter's definition of the `---` boundary
 NOT_POSTMORTEMS = {"index.md", "readme.md"}
 
@@ -121,7 +122,8 @@ def load_bytes(data: bytes, doc: Document, settings: Settings) -> Document:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        before = data[: exc.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        line = before.count(b"\n") + 1
         doc.findings.append(
             doc.finding(
                 "encoding",
@@ -198,7 +200,7 @@ def _parse_yaml(yaml_text: str, doc: Document) -> dict[str, Any] | None:
         doc.findings.append(doc.finding("yaml", Level.ERROR, line, problem.message, problem.hint))
         return None
     if not isinstance(raw, dict):
-        kind = type(raw).__name__ if raw is not None else "nothing"
+        kind = _KINDS.get(type(raw), type(raw).__name__) if raw is not None else "nothing"
         doc.findings.append(
             doc.finding(
                 "front-matter",
@@ -213,14 +215,7 @@ def _parse_yaml(yaml_text: str, doc: Document) -> dict[str, Any] | None:
 
 
 def _validate(raw: dict[str, Any], doc: Document, settings: Settings) -> Postmortem | None:
-    data = {}
-    for key, value in raw.items():
-        if not isinstance(key, str):
-            doc.findings.append(
-                _schema(doc, (str(key),), f"the key {key!r} is not a field name", "field names are words like `title`")
-            )
-        elif not key.startswith(EXTENSION_PREFIXES):
-            data[key] = value
+    data = _without_extensions(raw)
     if "id" not in data:
         stem = PurePosixPath(doc.path).stem
         if re.fullmatch(SLUG_PATTERN.strip("^$"), stem):
@@ -251,6 +246,19 @@ def _validate(raw: dict[str, Any], doc: Document, settings: Settings) -> Postmor
     if doc.findings:
         return None
     return meta
+
+
+def _without_extensions(value: Any) -> Any:
+    """The front matter without the repository's own `x-` keys, at any depth."""
+    if isinstance(value, dict):
+        return {
+            k: _without_extensions(v)
+            for k, v in value.items()
+            if not (isinstance(k, str) and k.startswith(EXTENSION_PREFIXES))
+        }
+    if isinstance(value, list):
+        return [_without_extensions(v) for v in value]
+    return value
 
 
 def _schema(doc: Document, loc: tuple[str | int, ...], message: str, hint: str) -> Finding:

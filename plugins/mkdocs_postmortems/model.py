@@ -262,8 +262,10 @@ def json_schema(severities: tuple[str, ...] = DEFAULT_SEVERITIES, factors: tuple
     props["severity"]["enum"] = list(severities)
     if factors:
         props["contributing_factors"]["items"]["enum"] = list(factors)
-    # YAML dates arrive as strings in JSON; keep the formats so validators can check them.
-    schema["patternProperties"] = {"^x[-_]": {}}
+    # The repository's own keys (x-...) are allowed in every mapping.
+    for definition in (schema, *schema.get("$defs", {}).values()):
+        if definition.get("additionalProperties") is False:
+            definition["patternProperties"] = {"^x[-_]": {}}
     return schema
 
 

@@ -1,14 +1,18 @@
 """Safe YAML with line numbers and a bound on alias expansion.
 
 PyYAML's SafeLoader never runs python tags. On top of it this module keeps every node's line
-(so a schema error points at its line), rejects duplicate keys (PyYAML keeps the last one
-silently), turns impossible dates into located errors instead of bare ValueErrors, and refuses
-documents whose aliases expand past a bound (the "billion laughs" attack): the expanded size is
-computed on the composed node graph, shared nodes counted once per use, in linear time.
+(so a schema error points at its line), rejects duplicate and non-text keys (PyYAML keeps the
+last duplicate silently), turns every construction failure (an impossible date, `!!int abc`)
+into a located error, and refuses documents whose aliases expand past a bound (the "billion
+laughs" attack): the expanded size is computed on the composed node graph, in linear time.
+
+Lines are counted from character offsets with "\\n" as the only line break, as editors and the
+rest of this package count them; PyYAML's own line numbers also break at U+2028 and friends.
 """
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +21,9 @@ from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 MAX_EXPANDED_NODES = 20_000
+STR_TAG = "tag:yaml.org,2002:str"
+# Core tags whose values a post-mortem never needs; refused rather than silently converted.
+REFUSED_TAGS = ("binary", "omap", "pairs", "set")
 
 Path = tuple[str | int, ...]
 
@@ -52,41 +59,82 @@ class LineMap:
         return best
 
 
+class _Lines:
+    """Character offset to 1-based line, counting only "\\n"."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
+
+    def of(self, mark: yaml.Mark | None) -> int:
+        if mark is None:
+            return 1
+        return bisect.bisect_right(self.starts, mark.index)
+
+
 class _Loader(yaml.SafeLoader):
-    def construct_yaml_timestamp(self, node: ScalarNode) -> Any:
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        # SafeConstructor raises bare ValueError, KeyError... for `!!int abc`, `!!bool maybe`,
+        # `2026-02-30`: give every such failure the node's place.
         try:
-            return super().construct_yaml_timestamp(node)
-        except ValueError as exc:
-            raise ConstructorError(
-                None, None, f"{node.value!r} is not a real date or time ({exc})", node.start_mark
-            ) from exc
+            return super().construct_object(node, deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as exc:
+            tag = node.tag.rsplit(":", 1)[-1]
+            if tag == "timestamp":
+                problem = f"{node.value!r} is not a real date or time ({exc})"
+            else:
+                problem = f"{node.value!r} cannot be read as {tag}"
+            raise ConstructorError(None, None, problem, node.start_mark) from exc
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+def _refuse(loader: yaml.SafeLoader, node: Node) -> Any:
+    tag = node.tag.rsplit(":", 1)[-1]
+    raise ConstructorError(None, None, f"the tag !!{tag} is not allowed here", node.start_mark)
+
+
+for _tag in REFUSED_TAGS:
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse)
 
 
 def load(text: str) -> tuple[Any, LineMap]:
     """Parse one YAML document; raise YamlProblem with a line for anything wrong."""
-    loader = _Loader(text)
+    lines_of = _Lines(text)
+    loader: _Loader | None = None
     try:
+        loader = _Loader(text)  # its reader refuses control characters right away
         node = loader.get_single_node()
         if node is None:
             return None, LineMap()
-        _check_expansion(node)
+        _check_expansion(node, lines_of)
         lines = LineMap()
-        _check_keys_and_map_lines(node, (), lines)
+        _check_keys_and_map_lines(node, (), lines, lines_of)
         data = loader.construct_document(node)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise YamlProblem(
+            line,
+            f"invalid YAML: the control character #x{code:04x} is not allowed",
+            "delete the invisible character (it often comes from a copy and paste)",
+        ) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        raise YamlProblem(line, _describe(exc), _hint_for(exc)) from None
+        raise YamlProblem(lines_of.of(_mark(exc)), _describe(exc), _hint_for(exc)) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(1, f"invalid YAML: {exc}", "check the front matter's syntax") from None
     except RecursionError:
         raise YamlProblem(1, "the YAML is nested too deeply", "flatten the front matter") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return data, lines
+
+
+def _mark(exc: yaml.MarkedYAMLError) -> yaml.Mark | None:
+    # An unclosed quote is reported where the file ends; where the quote opens is more useful.
+    if exc.context_mark is not None and (exc.context or "").startswith("while scanning a quoted scalar"):
+        return exc.context_mark
+    return exc.problem_mark or exc.context_mark
 
 
 def _describe(exc: yaml.MarkedYAMLError) -> str:
@@ -97,18 +145,23 @@ def _describe(exc: yaml.MarkedYAMLError) -> str:
 
 def _hint_for(exc: yaml.MarkedYAMLError) -> str:
     problem = exc.problem or ""
-    if "could not determine a constructor" in problem:
+    context = exc.context or ""
+    if "could not determine a constructor" in problem or "is not allowed here" in problem:
         return "remove the tag: only plain YAML values are allowed (python and custom tags are never run)"
     if "not a real date" in problem:
         return "use a date that exists, written YYYY-MM-DD"
+    if "cannot be read as" in problem:
+        return "remove the !! tag or give a value of that type"
+    if "quoted scalar" in context:
+        return "close the quote on this line"
     if "mapping values are not allowed" in problem:
-        return "quote values that contain ': ' (for example title: \"Outage: checkout\")"
+        return "check the indentation, and quote values that contain ': ' (title: \"Outage: checkout\")"
     if "found character '\\t'" in problem:
         return "indent with spaces, not tabs"
     return "check indentation, quotes and colons on this line"
 
 
-def _check_expansion(root: Node) -> None:
+def _check_expansion(root: Node, lines_of: _Lines) -> None:
     """Refuse documents whose aliases expand to more than MAX_EXPANDED_NODES nodes."""
     sizes: dict[int, int] = {}
     active: set[int] = set()
@@ -118,7 +171,9 @@ def _check_expansion(root: Node) -> None:
         if key in sizes:
             return sizes[key]
         if key in active:
-            raise YamlProblem(node.start_mark.line + 1, "a YAML alias refers to itself", "remove the recursive alias")
+            raise YamlProblem(
+                lines_of.of(node.start_mark), "a YAML alias refers to itself", "remove the recursive alias"
+            )
         active.add(key)
         total = 1
         if isinstance(node, SequenceNode):
@@ -130,7 +185,7 @@ def _check_expansion(root: Node) -> None:
         active.discard(key)
         if total > MAX_EXPANDED_NODES:
             raise YamlProblem(
-                node.start_mark.line + 1,
+                lines_of.of(node.start_mark),
                 f"YAML aliases here expand to more than {MAX_EXPANDED_NODES:,} values",
                 "write the values out instead of repeating anchors (&) and aliases (*)",
             )
@@ -140,15 +195,20 @@ def _check_expansion(root: Node) -> None:
     size(root)
 
 
-def _check_keys_and_map_lines(node: Node, path: Path, lines: LineMap) -> None:
-    lines.values.setdefault(path, node.start_mark.line + 1)
+def _check_keys_and_map_lines(node: Node, path: Path, lines: LineMap, lines_of: _Lines) -> None:
+    lines.values.setdefault(path, lines_of.of(node.start_mark))
     if isinstance(node, MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode):
-                continue
+            line = lines_of.of(key_node.start_mark)
+            if not isinstance(key_node, ScalarNode) or (key_node.tag != STR_TAG and key_node.value != "<<"):
+                shown = key_node.value if isinstance(key_node, ScalarNode) else "a list or mapping"
+                raise YamlProblem(
+                    line,
+                    f"the key {shown!r} is not a field name (YAML reads it as {key_node.tag.rsplit(':', 1)[-1]})",
+                    f'field names are words like `title`; quote it ("{shown}":) if you mean the text',
+                )
             key = key_node.value
-            line = key_node.start_mark.line + 1
             if key in seen and key != "<<":
                 raise YamlProblem(
                     line,
@@ -158,7 +218,7 @@ def _check_keys_and_map_lines(node: Node, path: Path, lines: LineMap) -> None:
             seen[key] = line
             child = (*path, key)
             lines.keys.setdefault(child, line)
-            _check_keys_and_map_lines(value_node, child, lines)
+            _check_keys_and_map_lines(value_node, child, lines, lines_of)
     elif isinstance(node, SequenceNode):
         for index, child_node in enumerate(node.value):
-            _check_keys_and_map_lines(child_node, (*path, index), lines)
+            _check_keys_and_map_lines(child_node, (*path, index), lines, lines_of)

@@ -35,5 +35,6 @@ def phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
     """Any of `phrases` as whole words, case-insensitive; longest first so the longest wins."""
     if not phrases:
         return None
-    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    # A space in a phrase matches any run of white space, line breaks included.
+    alternatives = "|".join(re.escape(p).replace("\\ ", r"\s+") for p in sorted(phrases, key=len, reverse=True))
     return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ..body import TextLine
 from ..load import Document
 from ..model import Postmortem
 from .base import Context, Hit, phrase_pattern
@@ -13,14 +14,13 @@ from .base import Context, Hit, phrase_pattern
 def check_blame(doc: Document, meta: Postmortem, ctx: Context) -> Iterator[Hit]:
     pattern = phrase_pattern(ctx.settings.blame_phrases)
     if pattern is not None:
-        texts = [(doc.line_of(("summary",)), meta.summary)] if meta.summary else []
-        texts += [(t.line, t.text) for t in doc.body.text]
-        for line, text in texts:
-            for match in pattern.finditer(text):
+        texts = [TextLine(doc.line_of(("summary",)), meta.summary, "")] if meta.summary else []
+        for prose in [*texts, *doc.body.text]:
+            for match in pattern.finditer(prose.text):
                 yield Hit(
                     "blame-language",
-                    line,
-                    f"blame language: {match.group(0)!r}",
+                    prose.line_at(match.start()),
+                    f"blame language: {' '.join(match.group(0).split())!r}",
                     "describe the conditions that made the action seem right at the time, "
                     "and what the system allowed, not what a person failed to do",
                 )
@@ -31,7 +31,7 @@ def check_blame(doc: Document, meta: Postmortem, ctx: Context) -> Iterator[Hit]:
         for match in names.finditer(prose.text):
             yield Hit(
                 "blame-name",
-                prose.line,
+                prose.line_at(match.start()),
                 f"a person is named in Root causes: {match.group(0)!r}",
                 "name the system, process or condition instead of the person",
             )
@@ -52,5 +52,5 @@ def _name_pattern(people: list[str]) -> re.Pattern[str] | None:
             words.add(first)
     if not words:
         return None
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    alternatives = "|".join(re.escape(w).replace("\\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
     return re.compile(rf"(?<![\w@])@?(?:{alternatives})(?!\w)")
