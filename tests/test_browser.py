@@ -1,0 +1,303 @@
+"""The example site in a real browser: search, the incident index's filters and sorting, console
+errors, accessibility (axe-core) and the README's screenshots.
+
+The site is built once, served on loopback with `python -m http.server`, and opened in Debian's
+Chromium (/usr/bin/chromium) through Playwright's sync API. Every request to another host is
+aborted and recorded, so a page that needs the network fails here instead of in an offline CI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import struct
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
+from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Route, expect, sync_playwright
+
+from sitebuild import ROOT, build_example
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
+
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+CHECKOUT = "/2026/2026-03-04-checkout-timeouts-after-pool-resize/"
+CHECKOUT_TITLE = "Checkout timeouts after a connection-pool resize"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+# --- what the post-mortem files say (never what the page says) -------------------------------
+
+
+def published() -> list[dict[str, Any]]:
+    """The front matter of every published example post-mortem: the incidents the site shows."""
+    metas = []
+    for path in sorted((ROOT / "postmortems").glob("**/*.md")):
+        parts = path.read_text(encoding="utf-8").split("---\n", 2)
+        if len(parts) < 3 or parts[0].strip():
+            continue  # no front matter: index.md
+        meta = yaml.safe_load(parts[1])
+        if isinstance(meta, dict) and meta.get("status") == "published":
+            metas.append(cast(dict[str, Any], meta))
+    assert len(metas) >= 3, "the example post-mortems are missing"
+    return metas
+
+
+def titles_tagged(tag: str) -> list[str]:
+    """Titles of the published incidents carrying `tag` (tags compare without case, as on the site)."""
+    return sorted(str(m["title"]) for m in published() if tag in [str(t).lower() for t in m.get("tags") or []])
+
+
+# --- fixtures -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The example site, built once and served on a free loopback port."""
+    site = build_example(tmp_path_factory.mktemp("browser") / "site")
+    server = subprocess.Popen(
+        [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", str(site)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,  # the request log: never read, so it must not fill a pipe
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()  # "Serving HTTP on 127.0.0.1 port 41234 (http://...) ..."
+        found = re.search(r"port (\d+)", line)
+        assert found, f"http.server did not start: {line!r} (exit code {server.poll()})"
+        url = f"http://127.0.0.1:{found.group(1)}"
+        wait_until_answering(url, server)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        if server.stdout is not None:
+            server.stdout.close()
+
+
+def wait_until_answering(url: str, server: subprocess.Popen[str]) -> None:
+    for _ in range(200):
+        assert server.poll() is None, f"http.server exited with code {server.returncode}"
+        try:
+            with urllib.request.urlopen(url + "/", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError):
+            pass
+        time.sleep(0.05)
+    raise AssertionError(f"{url} never answered")
+
+
+@pytest.fixture(scope="module")
+def chromium_browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@dataclass
+class Tab:
+    """A page whose requests can only reach the local server, with what went wrong in it."""
+
+    page: Page
+    site_url: str
+    blocked: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+
+    def open(self, path: str) -> Page:
+        response = self.page.goto(self.site_url + path)
+        assert response is not None and response.ok, f"{path}: HTTP {response.status if response else 'no response'}"
+        return self.page
+
+
+@pytest.fixture
+def tab(chromium_browser: Browser, site_url: str) -> Iterator[Tab]:
+    context = chromium_browser.new_context(viewport={"width": VIEWPORT["width"], "height": VIEWPORT["height"]})
+    tab = Tab(context.new_page(), site_url)
+    allowed = site_url + "/"
+
+    def route(route: Route) -> None:
+        url = route.request.url
+        if url.startswith((allowed, "data:", "blob:")):
+            route.continue_()
+        else:
+            tab.blocked.append(url)
+            route.abort()
+
+    def console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            tab.console_errors.append(f"{message.text} ({message.location.get('url')})")
+
+    def page_error(error: Error) -> None:
+        tab.page_errors.append(f"{error.name}: {error.message}")
+
+    context.route("**/*", route)
+    tab.page.on("console", console)
+    tab.page.on("pageerror", page_error)
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+# --- search ---------------------------------------------------------------------------------------
+
+
+def test_search_finds_an_incident_by_a_phrase_of_its_body(tab: Tab) -> None:
+    source = (ROOT / "postmortems" / "2026" / "2026-03-04-checkout-timeouts-after-pool-resize.md").read_text()
+    phrase = "ran out of connection slots"
+    assert phrase in " ".join(source.split("---\n", 2)[2].split()), "the phrase must come from the incident's body"
+    others = [p for p in (ROOT / "postmortems").glob("**/*.md") if "pool-resize" not in p.name]
+    assert all("slots" not in p.read_text() for p in others), "the phrase must be in one post-mortem only"
+
+    page = tab.open("/")
+    search = page.locator("input.md-search__input")
+    search.click()
+    search.press_sequentially(phrase)  # Material reads the query on keyup: fill() alone finds nothing
+
+    first = page.locator(".md-search-result__item").first
+    expect(first).to_be_visible()
+    expect(first).to_contain_text(CHECKOUT_TITLE)
+    href = first.locator("a").first.get_attribute("href")
+    assert href is not None
+    target = urlsplit(href)
+    assert (target.netloc, target.path) == (urlsplit(tab.site_url).netloc, CHECKOUT), href
+
+
+# --- the incident index ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tag", ["database", "certificates"])
+def test_incident_index_filters_by_tag_without_reloading(tab: Tab, tag: str) -> None:
+    expected = titles_tagged(tag)
+    total = len(published())
+    assert 0 < len(expected) < total, f"tag {tag} must be on some incidents but not all"
+
+    page = tab.open("/incidents/")
+    table = page.locator("[data-pm-table]")
+    visible = table.locator("tbody tr:not([hidden])")
+    expect(visible).to_have_count(total)
+    page.evaluate("window.__marker = 1")
+
+    table.locator("select[data-pm-filter=tag]").select_option(tag)
+
+    expect(visible).to_have_count(len(expected))
+    assert sorted(visible.locator("td:nth-child(2)").all_inner_texts()) == expected
+    expect(table.locator("tbody tr[hidden]")).to_have_count(total - len(expected))
+    expect(table.locator("[data-pm-count]")).to_have_text(f"{len(expected)} of {total} shown")
+    assert page.evaluate("window.__marker") == 1, "choosing a tag reloaded the page"
+    expect(page).to_have_url(re.compile(rf"/incidents/\?(.*&)?tag={tag}(&|$)"))
+
+    page.reload()
+    assert page.evaluate("window.__marker") is None, "the page was not reloaded"
+    expect(table.locator("select[data-pm-filter=tag]")).to_have_value(tag)
+    expect(visible).to_have_count(len(expected))
+    assert sorted(visible.locator("td:nth-child(2)").all_inner_texts()) == expected
+
+
+def test_incident_index_sorts_by_date_both_ways(tab: Tab) -> None:
+    dates = sorted(d.isoformat() if isinstance(d, dt.date) else str(d) for d in (m["date"] for m in published()))
+    page = tab.open("/incidents/")
+    table = page.locator("[data-pm-table]")
+    rows = table.locator("tbody tr:not([hidden])")
+    header = table.locator("th", has=page.locator("button[data-pm-sort=date]"))
+    button = table.locator("button[data-pm-sort=date]")
+
+    def shown_dates() -> list[str]:
+        return [str(d) for d in rows.evaluate_all("rows => rows.map(r => r.dataset.date)")]
+
+    button.click()
+    expect(header).to_have_attribute("aria-sort", "ascending")
+    assert shown_dates() == dates
+    expect(page).to_have_url(re.compile(r"[?&]sort=date(&|$)"))
+
+    button.click()
+    expect(header).to_have_attribute("aria-sort", "descending")
+    assert shown_dates() == dates[::-1]
+    expect(page).to_have_url(re.compile(r"[?&]sort=-date(&|$)"))
+
+
+# --- console errors, blocked requests, accessibility ------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", CHECKOUT, "/incidents/", "/tags/database/"])
+def test_no_console_errors_and_no_request_off_loopback(tab: Tab, path: str) -> None:
+    page = tab.open(path)
+    page.wait_for_load_state("networkidle")  # the search worker fetches its index after "load"
+    assert not tab.blocked, f"{path} requested other hosts: {tab.blocked}"
+    assert not tab.console_errors, f"{path} logged errors: {tab.console_errors}"
+    assert not tab.page_errors, f"{path} threw: {tab.page_errors}"
+
+
+@pytest.mark.parametrize("path", ["/", CHECKOUT, "/incidents/", "/tags/", "/tags/database/"])
+def test_axe_finds_no_serious_violation(tab: Tab, path: str) -> None:
+    page = tab.open(path)
+    response = cast(dict[str, Any], Axe().run(page).response)
+    bad = [v for v in response["violations"] if v.get("impact") in ("serious", "critical")]
+    report = "\n".join(
+        f"{v['id']} ({v['impact']}): {v.get('help', '')}\n"
+        + "\n".join(f"    {', '.join(map(str, node['target']))}" for node in v["nodes"])
+        for v in bad
+    )
+    assert not bad, f"axe-core on {path} ({len(bad)} serious or critical):\n{report}"
+
+
+# --- screenshots for the README -------------------------------------------------------------------
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == PNG_SIGNATURE, f"{path} is not a PNG"
+    assert data[12:16] == b"IHDR", f"{path} has no IHDR chunk"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def test_screenshots_for_readme(tab: Tab) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shots = {"incident.png": CHECKOUT, "incidents.png": "/incidents/"}
+    for name, path in shots.items():
+        target = SCREENSHOTS / name
+        target.unlink(missing_ok=True)
+        page = tab.open(path)
+        expect(page.locator("article h1").first).to_be_visible()
+        if path == "/incidents/":
+            expect(page.locator("[data-pm-count]")).to_have_text(re.compile(r"\d+ of \d+ shown"))  # script ran
+        page.screenshot(path=str(target))
+        assert target.is_file(), f"{target} was not written"
+        assert png_size(target) == (VIEWPORT["width"], VIEWPORT["height"])
+        assert target.stat().st_size > 20_000, f"{target} is suspiciously small"
+    assert tab.blocked == [] and tab.console_errors == [] and tab.page_errors == []
