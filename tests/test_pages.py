@@ -289,3 +289,16 @@ def test_example_evidence_is_published(site: Path) -> None:
 def test_generated_pages_never_touch_the_source_folder(site: Path) -> None:
     sources = sorted(p.relative_to(ROOT) for p in (ROOT / "postmortems").rglob("*"))
     assert not any(p.parts[1] in ("tags", "services", "incidents", "years", "factors", "severities") for p in sources)
+
+
+def test_templates_can_be_overridden_from_the_theme_custom_dir(tmp_path: Path) -> None:
+    override = tmp_path / "overrides" / "postmortems" / "header.html"
+    override.parent.mkdir(parents=True)
+    override.write_text('<div class="our-card"><h1>{{ meta.title }}</h1><p>Sev {{ meta.severity }}</p></div>\n')
+    config = write_site(tmp_path, {"2026/a.md": incident("<b>Alpha</b>")})
+    config.write_text(config.read_text().replace("  font: false\n", "  font: false\n  custom_dir: overrides\n"))
+    body = article(build_site(config), "2026/a")
+    card = body.select_one(".our-card")
+    assert card is not None and card.get_text(" ", strip=True) == "<b>Alpha</b> Sev SEV2"  # still escaped
+    assert body.select_one(".pm-header") is None
+    assert body.select_one("ul.pm-related") is None and body.find("h2", id="summary") is not None
