@@ -107,7 +107,16 @@ def test_nav_is_small_and_lists_no_incident(site: Path) -> None:
         nav = page(site, url).select_one("nav.md-nav--primary")
         assert nav is not None
         labels = texts(nav.select("a.md-nav__link"))
-        assert labels == ["Home", "Incidents", "Tags", "Services", "Severities", "Years", "Contributing factors"]
+        assert labels == [
+            "Home",
+            "Incidents",
+            "Action items",
+            "Tags",
+            "Services",
+            "Severities",
+            "Years",
+            "Contributing factors",
+        ]
 
 
 def example_items() -> list[dict[str, Any]]:

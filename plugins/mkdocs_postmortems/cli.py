@@ -17,10 +17,13 @@ import click
 from pydantic import ValidationError
 
 from . import new as new_module
+from . import report
+from .actions import ActionFilter, action_rows
+from .catalog import Catalog
 from .checks import run_checks
 from .findings import Level
 from .load import discover, display_path, is_postmortem_path, load_all
-from .model import json_schema
+from .model import ItemStatus, Priority, json_schema
 from .output import FORMATS
 from .rules import RULES
 from .settings import ConfigError, Settings, find_config, from_mkdocs_yml
@@ -175,6 +178,66 @@ def schema(env: Env) -> None:
     """Print the JSON Schema of the front matter, with this repository's severities and factors."""
     settings = env.settings()
     click.echo(json.dumps(json_schema(tuple(settings.severities), tuple(settings.contributing_factors)), indent=2))
+
+
+@main.command()
+@click.option(
+    "--status", "statuses", multiple=True, type=click.Choice([s.value for s in ItemStatus]), help="Repeatable."
+)
+@click.option("--owner", "owners", multiple=True, metavar="OWNER", help="Repeatable; case-insensitive.")
+@click.option(
+    "--priority", "priorities", multiple=True, type=click.Choice([p.value for p in Priority]), help="Repeatable."
+)
+@click.option("--service", "services", multiple=True, metavar="SERVICE", help="Repeatable; case-insensitive.")
+@click.option("--overdue", is_flag=True, help="Only items open or in progress past their due date.")
+@click.option(
+    "--due-within",
+    type=click.IntRange(min=0),
+    metavar="DAYS",
+    help="Only open items due within DAYS (overdue included).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(report.FORMATS),
+    default="table",
+    show_default=True,
+    help="md is the body of a reminder issue, as the scheduled workflow posts it.",
+)
+@click.option("--fail-on-overdue", is_flag=True, help="Exit 1 when any matching item is overdue.")
+@click.pass_obj
+def actions(
+    env: Env,
+    statuses: tuple[str, ...],
+    owners: tuple[str, ...],
+    priorities: tuple[str, ...],
+    services: tuple[str, ...],
+    overdue: bool,
+    due_within: int | None,
+    fmt: str,
+    fail_on_overdue: bool,
+) -> None:
+    """List the action items of every published post-mortem, overdue first.
+
+    Today comes from --today, the plugin's `today` option or SOURCE_DATE_EPOCH. Invalid
+    post-mortems are reported on standard error and their items are not listed.
+    """
+    settings = env.settings()
+    docs = load_all(discover(settings) if settings.source_root.is_dir() else [], settings, Path.cwd())
+    for doc in docs:
+        for finding in doc.findings:
+            click.echo(f"warning: skipped, not valid: {finding.as_text().splitlines()[0]}", err=True)
+    catalog = Catalog(docs, settings.model_copy(update={"show_drafts": False}), settings.resolve_today())
+    chosen = ActionFilter(
+        statuses=frozenset(ItemStatus(s) for s in statuses),
+        owners=frozenset(owners),
+        priorities=frozenset(Priority(p) for p in priorities),
+        services=frozenset(services),
+        overdue=overdue,
+        due_within=due_within,
+    ).select(catalog, action_rows(catalog, settings.due_soon_days))
+    click.echo(report.render(fmt, chosen, catalog, settings.forge_url, lambda d: settings.absolute_url(d.source)))
+    sys.exit(1 if fail_on_overdue and any(row.overdue for row in chosen) else 0)
 
 
 @main.command()

@@ -27,3 +27,5 @@ class PostmortemsConfig(Config):
     template = c.Optional(c.Type(str))
     show_drafts = c.Type(bool, default=False)
     forge_url = c.Optional(c.Type(str))
+    due_soon_days = c.Type(int, default=14)
+    review_window_days = c.Type(int, default=14)

@@ -35,11 +35,15 @@ from .findings import Finding, Level
 from .load import Document, is_postmortem_path, load_bytes
 from .model import Status
 from .pages import SitePages, make_env
-from .settings import ConfigError, Settings
+from .settings import SITE_KEYS, ConfigError, Settings
 
 log = get_plugin_logger(__name__)
 THEME_DIR = str(package_files("mkdocs_postmortems").joinpath("theme"))
-ASSETS = ("assets/postmortems/postmortems.css", "assets/postmortems/postmortems.js")
+ASSETS = (
+    "assets/postmortems/postmortems.css",
+    "assets/postmortems/postmortems.js",
+    "assets/postmortems/dashboard.js",
+)
 
 
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
@@ -65,7 +69,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         options: dict[str, Any] = {k: v for k, v in self.config.items() if v is not None}
         config_dir = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
         try:
-            self.settings = Settings.build(options, Path(config.docs_dir), config_dir)
+            site = {key: config[key] for key in SITE_KEYS}
+            self.settings = Settings.build(options, Path(config.docs_dir), config_dir, site)
         except ConfigError as exc:
             raise PluginError(str(exc)) from None
         if not self.settings.enabled:
@@ -107,7 +112,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if catalog.hidden:
             log.info(f"{len(catalog.hidden)} draft or in-review post-mortem(s) left out (show_drafts: false)")
         env = make_env(list(config.theme.dirs))
-        pages = self.pages = SitePages(env, catalog, self.findings, get_relative_url, settings.forge_url)
+        pages = self.pages = SitePages(env, catalog, self.findings, get_relative_url, settings)
         unreadable = {f.path for f in self.findings if f.rule == "encoding"}
         by_path = {d.path: d for d in self.documents}
         for path, file in incident_files.items():
@@ -134,6 +139,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         for file in generated:
             file.content_string = pages.render(file.src_uri)
             files.append(file)
+        for path, content in pages.exports().items():
+            if path in taken:
+                log.warning(f"{taken[path]} in the docs folder is published at {path}; the export is left out")
+                continue
+            files.append(File.generated(config, path, content=content))
         if config.nav is None:
             listed = {uri for entry in pages.nav() for uri in entry.values()}
             others = [

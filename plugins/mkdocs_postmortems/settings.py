@@ -19,6 +19,7 @@ from .model import DEFAULT_SEVERITIES
 from .rules import FIXED_RULES, RULES
 
 PLUGIN_NAME = "postmortems"
+SITE_KEYS = ("site_name", "site_url", "use_directory_urls")  # read from mkdocs.yml itself
 
 DEFAULT_BLAME_PHRASES = (
     "human error",
@@ -85,6 +86,11 @@ class Settings(BaseModel):
     vague_phrases: list[str] = Field(default_factory=lambda: list(DEFAULT_VAGUE_PHRASES))
     template: Path | None = Field(None, description="the template `postmortems new` copies")
     show_drafts: bool = False
+    due_soon_days: int = Field(14, ge=0, description="the dashboard's 'due soon' window, in days")
+    review_window_days: int = Field(14, ge=0, description="effectiveness reviews shown this many days ahead")
+    site_name: str = Field("Post-mortems", description="from mkdocs.yml, not set by hand")
+    site_url: str | None = Field(None, description="from mkdocs.yml, not set by hand")
+    use_directory_urls: bool = Field(True, description="from mkdocs.yml, not set by hand")
     forge_url: str | None = Field(
         None, pattern=r"^https?://", description="links `owner/repo#N` tickets, e.g. https://github.com"
     )
@@ -118,13 +124,38 @@ class Settings(BaseModel):
     def source_root(self) -> Path:
         return self.docs_dir / self.source_dir if self.source_dir else self.docs_dir
 
+    def page_url(self, source: Path) -> str | None:
+        """The site-relative URL MkDocs gives the page of `source` (None outside docs_dir)."""
+        try:
+            parts = source.resolve().relative_to(self.docs_dir.resolve()).with_suffix("").parts
+        except ValueError:
+            return None
+        if parts[-1].lower() in ("index", "readme"):
+            parts = parts[:-1]
+            return "/".join(parts) + "/" if parts else ""
+        if self.use_directory_urls:
+            return "/".join(parts) + "/"
+        return "/".join(parts) + ".html"
+
+    def absolute_url(self, source: Path) -> str | None:
+        page = self.page_url(source)
+        return f"{self.site_url.rstrip('/')}/{page}" if page is not None and self.site_url else None
+
     def validation_context(self) -> dict[str, Any]:
         return {"severities": self.severities, "contributing_factors": self.contributing_factors}
 
     @classmethod
-    def build(cls, options: dict[str, Any], docs_dir: Path, config_dir: Path) -> Settings:
-        """Validate the plugin's options; relative paths are taken from mkdocs.yml's folder."""
-        data = {**options, "docs_dir": docs_dir}
+    def build(
+        cls, options: dict[str, Any], docs_dir: Path, config_dir: Path, site: dict[str, Any] | None = None
+    ) -> Settings:
+        """Validate the plugin's options; relative paths are taken from mkdocs.yml's folder.
+
+        `site` carries mkdocs.yml's own `site_name` and `site_url`."""
+        for name in ("docs_dir", *SITE_KEYS):
+            if name in options:
+                raise ConfigError(f"invalid `{PLUGIN_NAME}` plugin options: {name}: set it in mkdocs.yml itself")
+        site_values = {k: v for k, v in (site or {}).items() if k in SITE_KEYS and v is not None}
+        data = {**options, **site_values, "docs_dir": docs_dir}
         try:
             settings = cls.model_validate(data)
         except ValidationError as exc:
@@ -169,7 +200,8 @@ def from_mkdocs_yml(config_file: Path) -> Settings:
         raise ConfigError(f"{config_file}: expected a mapping of MkDocs options")
     config_dir = config_file.parent
     docs_dir = config_dir / str(raw.get("docs_dir") or "docs")
-    return Settings.build(plugin_options(raw.get("plugins")), docs_dir.resolve(), config_dir.resolve())
+    site = {key: raw.get(key) for key in SITE_KEYS}
+    return Settings.build(plugin_options(raw.get("plugins")), docs_dir.resolve(), config_dir.resolve(), site)
 
 
 def plugin_options(plugins: Any) -> dict[str, Any]:

@@ -15,15 +15,44 @@ from dataclasses import dataclass
 import jinja2
 import yaml
 
+from ..actions import (
+    action_rows,
+    by_owner,
+    by_priority,
+    by_service,
+    owners_and_services,
+    reviews_due,
+    stats,
+    unassigned,
+)
 from ..body import parse_body
 from ..catalog import INDEX_KINDS, Catalog, Term
+from ..exports import (
+    ActionsExport,
+    PostmortemsExport,
+    actions_ics,
+    actions_json,
+    feed_xml,
+    json_schema_of,
+    postmortems_json,
+)
 from ..findings import Finding, Level
+from ..formatting import duration, ticket_url
 from ..load import Document
-from ..model import Status
-from .format import duration, ticket_url
+from ..model import ItemStatus, Priority, Status
+from ..settings import Settings
 
 INCIDENTS = "incidents/index.md"
+DASHBOARD = "actions/index.md"
 HOME = "index.md"
+# Machine-readable exports, beside the pages (see exports.py).
+ACTIONS_JSON = "api/actions.json"
+ACTIONS_SCHEMA = "api/actions.schema.json"
+POSTMORTEMS_JSON = "api/postmortems.json"
+POSTMORTEMS_SCHEMA = "api/postmortems.schema.json"
+ACTIONS_ICS = "actions.ics"
+FEED = "feed.xml"
+VIEW_LIMIT = 200  # rows of a build-time view; the live table shows the rest
 RelativeUrl = Callable[[str, str], str]  # (target url, url of the page linking) -> relative url
 
 
@@ -60,12 +89,14 @@ class SitePages:
         catalog: Catalog,
         findings: list[Finding],
         relative: RelativeUrl,
-        forge_url: str | None = None,
+        settings: Settings,
     ) -> None:
         self.env = env
         self.catalog = catalog
         self.relative = relative
-        self.forge_url = forge_url
+        self.settings = settings
+        self.forge_url = settings.forge_url
+        self.actions = action_rows(catalog, settings.due_soon_days)
         self.errors: dict[str, list[Finding]] = {}
         for finding in findings:
             if finding.level is Level.ERROR:
@@ -76,7 +107,7 @@ class SitePages:
     # -- what to generate ----------------------------------------------------------------
     def generated(self, has_home: bool) -> list[GeneratedPage]:
         pages = [] if has_home else [GeneratedPage(HOME, True)]
-        pages.append(GeneratedPage(INCIDENTS, True))
+        pages += [GeneratedPage(INCIDENTS, True), GeneratedPage(DASHBOARD, True)]
         for kind, terms in self.catalog.indexes.items():
             pages.append(GeneratedPage(kind_uri(kind), True))
             pages += [GeneratedPage(term_uri(t), False) for t in terms]
@@ -84,7 +115,7 @@ class SitePages:
 
     def nav(self) -> list[dict[str, str]]:
         """The small nav: home, incidents and one entry per index, whatever the number of incidents."""
-        entries = [{"Home": HOME}, {"Incidents": INCIDENTS}]
+        entries = [{"Home": HOME}, {"Incidents": INCIDENTS}, {"Action items": DASHBOARD}]
         entries += [{title: kind_uri(kind)} for kind, (title, _) in INDEX_KINDS.items()]
         return entries
 
@@ -94,7 +125,9 @@ class SitePages:
         if src_uri == HOME:
             return _page("Post-mortems", self.home_block(HOME))
         if src_uri == INCIDENTS:
-            return _page("Incidents", self._incidents(src_uri))
+            return _page("Incidents", self._incidents(src_uri), wide=True)
+        if src_uri == DASHBOARD:
+            return _page("Action items", self._dashboard(src_uri), wide=True)
         kind, _, name = src_uri.partition("/")
         title = INDEX_KINDS[kind][0]
         if name == "index.md":
@@ -131,6 +164,48 @@ class SitePages:
             invalid=[(d, self.errors.get(d.path, [])) for d in self.catalog.invalid],
             hidden=len(self.catalog.hidden),
         )
+
+    def _dashboard(self, src_uri: str) -> str:
+        rows = self.actions
+        owners, services = owners_and_services(self.catalog, rows)
+        page_url = self.urls.get(src_uri, "")
+        return self._render(
+            src_uri,
+            "dashboard.html",
+            counts=stats(rows),
+            due_soon_days=self.settings.due_soon_days,
+            review_window_days=self.settings.review_window_days,
+            statuses=[s.value for s in ItemStatus],
+            priorities=[p.value for p in Priority],
+            owners=owners,
+            services=services,
+            by_owner=by_owner(rows),
+            by_priority=by_priority(rows),
+            by_service=by_service(self.catalog, rows),
+            unassigned=unassigned(rows),
+            reviews=reviews_due(self.catalog, self.settings.review_window_days),
+            limit=VIEW_LIMIT,
+            root=self.relative("", page_url) or "./",
+            data_src=self.relative(ACTIONS_JSON, page_url),
+            ics=self.relative(ACTIONS_ICS, page_url),
+        )
+
+    def exports(self) -> dict[str, str | bytes]:
+        """The machine-readable files, by their path in the site."""
+        url_of = self.url_of
+        name, site_url = self.settings.site_name, self.settings.site_url
+        return {
+            POSTMORTEMS_JSON: postmortems_json(self.catalog, url_of),
+            POSTMORTEMS_SCHEMA: json_schema_of(PostmortemsExport, "api/postmortems.json"),
+            ACTIONS_JSON: actions_json(self.actions, self.catalog, url_of, self.forge_url),
+            ACTIONS_SCHEMA: json_schema_of(ActionsExport, "api/actions.json"),
+            ACTIONS_ICS: actions_ics(self.actions, self.catalog.today, name, site_url, url_of),
+            FEED: feed_xml(self.catalog, name, site_url, url_of),
+        }
+
+    def url_of(self, doc: Document) -> str:
+        """A post-mortem page's URL, relative to the site root."""
+        return self.urls.get(self.doc_uris.get(doc.path, ""), "")
 
     def decorate(self, doc: Document, src_uri: str) -> str:
         """An incident page's Markdown: header card, body, action items in place, related."""
@@ -177,6 +252,8 @@ class SitePages:
                 uri = term_uri(target)
             elif target == "incidents":
                 uri = INCIDENTS
+            elif target == "actions":
+                uri = DASHBOARD
             else:
                 uri = kind_uri(target)
             return self.relative(self.urls.get(uri, uri), page_url)
@@ -186,7 +263,11 @@ class SitePages:
         return "\n".join(line for line in result.split("\n") if line.strip())
 
 
-def _page(title: str, block: str) -> str:
-    """A generated page: an escaped title for the theme (which prints it raw), then the block."""
-    front = yaml.safe_dump({"title": html.escape(title)}, allow_unicode=True).strip()
+def _page(title: str, block: str, wide: bool = False) -> str:
+    """A generated page: an escaped title for the theme (which prints it raw), then the block.
+    Wide pages (big tables) ask Material to hide the table of contents."""
+    meta: dict[str, object] = {"title": html.escape(title)}
+    if wide:
+        meta["hide"] = ["toc"]
+    front = yaml.safe_dump(meta, allow_unicode=True).strip()
     return f"---\n{front}\n---\n\n{block}\n"
