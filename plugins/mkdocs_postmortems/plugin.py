@@ -90,6 +90,32 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         settings = self.settings
         if settings is None or not settings.enabled:
             return files
+        incident_files = self._load(files, config, settings)
+        self.findings = run_checks(self.documents, settings, settings.resolve_today())
+        for finding in self.findings:
+            report = log.warning if finding.level is Level.ERROR else log.info
+            report(finding.as_text().replace("\n  = help: ", " (help: ") + (")" if finding.hint else ""))
+        catalog = self.catalog = Catalog(self.documents, settings, settings.resolve_today())
+        for doc in catalog.hidden:  # drafts and reviews, unless the site shows them
+            files.remove(incident_files.pop(doc.path))
+        if catalog.hidden:
+            log.info(f"{len(catalog.hidden)} draft or in-review post-mortem(s) left out (show_drafts: false)")
+        env = make_env(list(config.theme.dirs))
+        pages = self.pages = SitePages(env, catalog, self.findings, get_relative_url, settings)
+        self._register_incidents(incident_files, pages)
+        self._add_generated(files, config, pages)
+        if config.nav is None:
+            listed = {uri for entry in pages.nav() for uri in entry.values()}
+            others = [
+                f.src_uri
+                for f in files.documentation_pages()
+                if f.src_uri not in listed and f.src_uri not in pages.urls and f.src_uri not in self.by_src
+            ]
+            config.nav = [*pages.nav(), *others]
+        return files
+
+    def _load(self, files: Files, config: MkDocsConfig, settings: Settings) -> dict[str, File]:
+        """Read every post-mortem among the documentation pages; returns their files by path."""
         prefix = f"{settings.source_dir.strip('/')}/" if settings.source_dir else ""
         config_dir = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
         incident_files: dict[str, File] = {}
@@ -101,18 +127,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             doc = load_bytes(file.content_bytes, Document(shown, source), settings)
             self.documents.append(doc)
             incident_files[doc.path] = file
-        self.findings = run_checks(self.documents, settings, settings.resolve_today())
-        for finding in self.findings:
-            report = log.warning if finding.level is Level.ERROR else log.info
-            report(finding.as_text().replace("\n  = help: ", " (help: ") + (")" if finding.hint else ""))
+        return incident_files
 
-        catalog = self.catalog = Catalog(self.documents, settings, settings.resolve_today())
-        for doc in catalog.hidden:  # drafts and reviews, unless the site shows them
-            files.remove(incident_files.pop(doc.path))
-        if catalog.hidden:
-            log.info(f"{len(catalog.hidden)} draft or in-review post-mortem(s) left out (show_drafts: false)")
-        env = make_env(list(config.theme.dirs))
-        pages = self.pages = SitePages(env, catalog, self.findings, get_relative_url, settings)
+    def _register_incidents(self, incident_files: dict[str, File], pages: SitePages) -> None:
         unreadable = {f.path for f in self.findings if f.rule == "encoding"}
         by_path = {d.path: d for d in self.documents}
         for path, file in incident_files.items():
@@ -122,9 +139,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             pages.urls[file.src_uri] = file.url
             if path in unreadable:
                 file.content_string = ""  # MkDocs cannot decode it either: the page shows the errors
+
+    def _add_generated(self, files: Files, config: MkDocsConfig, pages: SitePages) -> None:
+        """The generated pages and exports; a file of the repository at the same URL wins."""
         self.home_is_generated = files.get_file_from_path("index.md") is None
-        generated = []
         taken = {f.dest_uri: f.src_uri for f in files}
+        generated = []
         for spec in pages.generated(has_home=not self.home_is_generated):
             inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
             file = File.generated(config, spec.src_uri, content="", inclusion=inclusion)
@@ -136,7 +156,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 continue
             pages.urls[spec.src_uri] = file.url
             generated.append(file)
-        for file in generated:
+        for file in generated:  # rendered once every URL is known, so pages can link each other
             file.content_string = pages.render(file.src_uri)
             files.append(file)
         for path, content in pages.exports().items():
@@ -144,15 +164,6 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 log.warning(f"{taken[path]} in the docs folder is published at {path}; the export is left out")
                 continue
             files.append(File.generated(config, path, content=content))
-        if config.nav is None:
-            listed = {uri for entry in pages.nav() for uri in entry.values()}
-            others = [
-                f.src_uri
-                for f in files.documentation_pages()
-                if f.src_uri not in listed and f.src_uri not in pages.urls and f.src_uri not in self.by_src
-            ]
-            config.nav = [*pages.nav(), *others]
-        return files
 
     @event_priority(10)
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
