@@ -110,6 +110,10 @@ class Catalog:
                     links[other].add(doc.id)  # shown both ways
         return links
 
+    def linked_ids(self, doc: Document) -> list[str]:
+        """Ids of the post-mortems `related` links this one with, declared on either side."""
+        return sorted(self._declared.get(doc.id, ()))
+
     def related(self, doc: Document) -> list[Related]:
         """Declared relations (both ways) first, then inferred ones ranked by shared terms."""
         declared = newest_first(self.by_id[i] for i in self._declared.get(doc.id, ()))

@@ -48,6 +48,10 @@ class Env:
             raise click.UsageError(str(exc)) from None
         if self.today is not None:
             settings = settings.model_copy(update={"today": self.today})
+        try:
+            settings.resolve_today()  # a bad SOURCE_DATE_EPOCH is a usage error, found up front
+        except ConfigError as exc:
+            raise click.UsageError(str(exc)) from None
         return settings
 
 
@@ -236,7 +240,7 @@ def actions(
         overdue=overdue,
         due_within=due_within,
     ).select(catalog, action_rows(catalog, settings.due_soon_days))
-    click.echo(report.render(fmt, chosen, catalog, settings.forge_url, lambda d: settings.absolute_url(d.source)))
+    click.echo(report.render(fmt, chosen, catalog, settings))
     sys.exit(1 if fail_on_overdue and any(row.overdue for row in chosen) else 0)
 
 

@@ -83,7 +83,7 @@ class PostmortemRecord(BaseModel):
     impact: Impact | None
     review_by: dt.date = Field(description="the effectiveness review's date (default: date + 30 days)")
     reviewed: dt.date | None
-    related: list[str]
+    related: list[str] = Field(description="ids linked by `related` on either side, among published post-mortems")
     action_items: int
     open_action_items: int
     overdue_action_items: int
@@ -157,7 +157,7 @@ def postmortems_json(catalog: Catalog, url_of: UrlOf | None) -> str:
                 impact=meta.impact,
                 review_by=meta.review_due,
                 reviewed=meta.reviewed,
-                related=meta.related,
+                related=catalog.linked_ids(doc),
                 action_items=len(meta.action_items),
                 open_action_items=sum(1 for i in meta.action_items if i.is_open),
                 overdue_action_items=sum(1 for i in meta.action_items if i.is_overdue(catalog.today)),
@@ -230,6 +230,8 @@ def feed_xml(catalog: Catalog, site_name: str, site_url: str | None, url_of: Url
         entry.title(f"[{meta.severity}] {meta.title}")
         if link or page is not None:
             entry.link(href=link or page)
+        else:  # Atom wants a link or content: without page URLs, the summary is the content
+            entry.content(meta.summary or doc.body.summary or meta.title, type="text")
         published = dt.datetime.combine(meta.date, dt.time(), tzinfo=dt.timezone.utc)
         entry.published(published)
         entry.updated(published)

@@ -9,11 +9,13 @@ factor vocabulary) read it from the validation context instead of being hard-cod
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from enum import Enum
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -43,7 +45,18 @@ def _no_numbers(value: Any) -> Any:
     return value
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# Control characters (written as YAML escapes such as "\e") would reach terminals, XML and HTML.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def _no_control_characters(value: str) -> str:
+    found = _CONTROL.search(value)
+    if found:
+        raise ValueError(f"the text contains the control character U+{ord(found.group()):04X}; remove it")
+    return value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_no_control_characters)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Date = Annotated[dt.date, BeforeValidator(_no_numbers)]
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_no_numbers)]

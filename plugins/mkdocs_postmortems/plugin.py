@@ -71,6 +71,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         try:
             site = {key: config[key] for key in SITE_KEYS}
             self.settings = Settings.build(options, Path(config.docs_dir), config_dir, site)
+            self.settings.resolve_today()  # a bad SOURCE_DATE_EPOCH stops the build here, clearly
         except ConfigError as exc:
             raise PluginError(str(exc)) from None
         if not self.settings.enabled:

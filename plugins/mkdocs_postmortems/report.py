@@ -13,13 +13,14 @@ from .actions import ActionRow, stats
 from .catalog import Catalog
 from .exports import ActionRecord, ActionsExport, action_record
 from .load import Document
+from .settings import Settings
 
 COLUMNS = ("due", "days overdue", "priority", "status", "owner", "action", "post-mortem")
 
 
 def _cells(row: ActionRow) -> tuple[str, ...]:
     item = row.item
-    return (
+    cells = (
         item.due.isoformat() if item.due else "-",
         str(row.days_overdue) if row.days_overdue is not None else "",
         item.priority.value,
@@ -28,6 +29,7 @@ def _cells(row: ActionRow) -> tuple[str, ...]:
         item.action,
         row.document.id,
     )
+    return tuple(" ".join(cell.split()) for cell in cells)  # one line per item, whatever the text
 
 
 def as_table(rows: list[ActionRow], catalog: Catalog, forge_url: str | None) -> str:
@@ -43,13 +45,19 @@ def as_table(rows: list[ActionRow], catalog: Catalog, forge_url: str | None) -> 
     return "\n".join(line.rstrip() for line in lines)
 
 
-def as_json(rows: list[ActionRow], catalog: Catalog, forge_url: str | None) -> str:
-    records = [action_record(r, catalog, None, forge_url) for r in rows]
+PageUrl = Callable[[Document], str | None]
+
+
+def as_json(rows: list[ActionRow], catalog: Catalog, forge_url: str | None, page_url: PageUrl | None = None) -> str:
+    records = [action_record(r, catalog, page_url(r.document) if page_url else None, forge_url) for r in rows]
     return ActionsExport(today=catalog.today, items=records).model_dump_json(indent=2)
 
 
-def as_csv(rows: list[ActionRow], catalog: Catalog, forge_url: str | None) -> str:
-    records = [action_record(r, catalog, None, forge_url).model_dump(mode="json") for r in rows]
+def as_csv(rows: list[ActionRow], catalog: Catalog, forge_url: str | None, page_url: PageUrl | None = None) -> str:
+    records = [
+        action_record(r, catalog, page_url(r.document) if page_url else None, forge_url).model_dump(mode="json")
+        for r in rows
+    ]
     fields = list(ActionRecord.model_fields)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
@@ -74,12 +82,10 @@ def md_text(text: str) -> str:
     """Plain text for a Markdown table cell: no markup, no link, no HTML, one line.
 
     `@` mentions are kept on purpose: owners written `@team` get notified by the issue."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()).replace("&", "&amp;"))
 
 
-def as_markdown(
-    rows: list[ActionRow], catalog: Catalog, forge_url: str | None, link: Callable[[Document], str | None] | None = None
-) -> str:
+def as_markdown(rows: list[ActionRow], catalog: Catalog, forge_url: str | None, link: PageUrl | None = None) -> str:
     """The body of a reminder issue: what is overdue or due, who owns it, where it came from."""
     today = catalog.today
     counts = stats(rows)
@@ -112,9 +118,12 @@ def as_markdown(
 FORMATS = ("table", "json", "csv", "md")
 
 
-def render(
-    fmt: str, rows: list[ActionRow], catalog: Catalog, forge_url: str | None, link: Callable[[Document], str | None]
-) -> str:
+def render(fmt: str, rows: list[ActionRow], catalog: Catalog, settings: Settings) -> str:
+    """`fmt` output; JSON and CSV carry site-relative page URLs, Markdown absolute links."""
+    forge = settings.forge_url
     if fmt == "md":
-        return as_markdown(rows, catalog, forge_url, link)
-    return {"table": as_table, "json": as_json, "csv": as_csv}[fmt](rows, catalog, forge_url)
+        return as_markdown(rows, catalog, forge, lambda d: settings.absolute_url(d.source))
+    if fmt in ("json", "csv"):
+        write = as_json if fmt == "json" else as_csv
+        return write(rows, catalog, forge, lambda d: settings.page_url(d.source))
+    return as_table(rows, catalog, forge)

@@ -117,7 +117,10 @@ class Settings(BaseModel):
             try:
                 return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
             except (ValueError, OverflowError) as exc:
-                raise ConfigError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp") from exc
+                raise ConfigError(
+                    f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp: set it to whole seconds since "
+                    "1970 (as `date +%s` prints) or unset it"
+                ) from exc
         return dt.date.today()
 
     @property
