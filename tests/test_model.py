@@ -610,3 +610,13 @@ def test_lines_count_from_the_top_of_the_file() -> None:
     text = pm_text(severity="SEV9")
     crlf = "\ufeff" + text.replace("\n", "\r\n")
     assert the_error(crlf).line == line_of(text, "severity:") == 4
+
+
+@pytest.mark.parametrize("ticket", ["../..#1", "./x#2", "owner/..#3", "-a/b#4"])
+def test_ticket_references_cannot_climb_out_of_the_forge(ticket: str) -> None:
+    doc = load(
+        "---\ntitle: T\ndate: 2026-03-01\nseverity: SEV2\naction_items:\n"
+        f"  - action: Add 2 alerts\n    owner: a\n    due: 2026-04-01\n    ticket: '{ticket}'\n---\n"
+    )
+    assert doc.meta is None
+    assert [(f.rule, f.line) for f in doc.findings] == [("schema", 9)]

@@ -31,7 +31,7 @@ from pydantic import (
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 # A ticket is a web link or a GitHub-style reference; nothing else (no javascript: URLs).
-TICKET_PATTERN = r"^(https?://[^\s<>\"']+|[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+#[0-9]+)$"
+TICKET_PATTERN = r"^(https?://[^\s<>\"']+|[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*#[0-9]+)$"
 # Keys starting with x- or x_ are the repository's own extensions and are not validated.
 EXTENSION_PREFIXES = ("x-", "x_")
 DEFAULT_SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")

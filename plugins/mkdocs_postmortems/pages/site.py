@@ -185,7 +185,7 @@ class SitePages:
             unassigned=unassigned(rows),
             reviews=reviews_due(self.catalog, self.settings.review_window_days),
             limit=VIEW_LIMIT,
-            root=self.relative("", page_url) or "./",
+            root=(self.relative("", page_url) or ".").rstrip("/") + "/",  # the script appends item URLs
             data_src=self.relative(ACTIONS_JSON, page_url),
             ics=self.relative(ACTIONS_ICS, page_url),
         )
