@@ -10,61 +10,24 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import struct
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
 from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
-from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
+from browsing import SCREENSHOTS, VIEWPORT, Tab, chromium, open_tab, png_size, published, require_chromium, serve
 from sitebuild import ROOT, build_example
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
+require_chromium()
 
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
-VIEWPORT = {"width": 1280, "height": 900}
 CHECKOUT = "/2026/2026-03-04-checkout-timeouts-after-pool-resize/"
 CHECKOUT_TITLE = "Checkout timeouts after a connection-pool resize"
-SCREENSHOTS = ROOT / "docs" / "screenshots"
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 # --- what the post-mortem files say (never what the page says) -------------------------------
-
-
-def published() -> list[dict[str, Any]]:
-    """The front matter of every published example post-mortem: the incidents the site shows."""
-    metas = []
-    for path in sorted((ROOT / "postmortems").glob("**/*.md")):
-        parts = path.read_text(encoding="utf-8").split("---\n", 2)
-        if len(parts) < 3 or parts[0].strip():
-            continue  # no front matter: index.md
-        meta = yaml.safe_load(parts[1])
-        if isinstance(meta, dict) and meta.get("status") == "published":
-            metas.append(cast(dict[str, Any], meta))
-    assert len(metas) >= 3, "the example post-mortems are missing"
-    return metas
 
 
 def titles_tagged(tag: str) -> list[str]:
@@ -78,99 +41,21 @@ def titles_tagged(tag: str) -> list[str]:
 @pytest.fixture(scope="module")
 def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The example site, built once and served on a free loopback port."""
-    site = build_example(tmp_path_factory.mktemp("browser") / "site")
-    server = subprocess.Popen(
-        [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", str(site)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,  # the request log: never read, so it must not fill a pipe
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        line = server.stdout.readline()  # "Serving HTTP on 127.0.0.1 port 41234 (http://...) ..."
-        found = re.search(r"port (\d+)", line)
-        assert found, f"http.server did not start: {line!r} (exit code {server.poll()})"
-        url = f"http://127.0.0.1:{found.group(1)}"
-        wait_until_answering(url, server)
+    with serve(build_example(tmp_path_factory.mktemp("browser") / "site")) as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        if server.stdout is not None:
-            server.stdout.close()
-
-
-def wait_until_answering(url: str, server: subprocess.Popen[str]) -> None:
-    for _ in range(200):
-        assert server.poll() is None, f"http.server exited with code {server.returncode}"
-        try:
-            with urllib.request.urlopen(url + "/", timeout=5) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError):
-            pass
-        time.sleep(0.05)
-    raise AssertionError(f"{url} never answered")
 
 
 @pytest.fixture(scope="module")
 def chromium_browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@dataclass
-class Tab:
-    """A page whose requests can only reach the local server, with what went wrong in it."""
-
-    page: Page
-    site_url: str
-    blocked: list[str] = field(default_factory=list)
-    console_errors: list[str] = field(default_factory=list)
-    page_errors: list[str] = field(default_factory=list)
-
-    def open(self, path: str) -> Page:
-        response = self.page.goto(self.site_url + path)
-        assert response is not None and response.ok, f"{path}: HTTP {response.status if response else 'no response'}"
-        return self.page
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture
 def tab(chromium_browser: Browser, site_url: str) -> Iterator[Tab]:
-    context = chromium_browser.new_context(viewport={"width": VIEWPORT["width"], "height": VIEWPORT["height"]})
-    tab = Tab(context.new_page(), site_url)
-    allowed = site_url + "/"
-
-    def route(route: Route) -> None:
-        url = route.request.url
-        if url.startswith((allowed, "data:", "blob:")):
-            route.continue_()
-        else:
-            tab.blocked.append(url)
-            route.abort()
-
-    def console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            tab.console_errors.append(f"{message.text} ({message.location.get('url')})")
-
-    def page_error(error: Error) -> None:
-        tab.page_errors.append(f"{error.name}: {error.message}")
-
-    context.route("**/*", route)
-    tab.page.on("console", console)
-    tab.page.on("pageerror", page_error)
-    try:
-        yield tab
-    finally:
-        context.close()
+    with open_tab(chromium_browser, site_url) as opened:
+        yield opened
+    assert opened.dialogs == [], opened.dialogs
 
 
 # --- search ---------------------------------------------------------------------------------------
@@ -276,14 +161,6 @@ def test_axe_finds_no_serious_violation(tab: Tab, path: str) -> None:
 
 
 # --- screenshots for the README -------------------------------------------------------------------
-
-
-def png_size(path: Path) -> tuple[int, int]:
-    data = path.read_bytes()
-    assert data[:8] == PNG_SIGNATURE, f"{path} is not a PNG"
-    assert data[12:16] == b"IHDR", f"{path} has no IHDR chunk"
-    width, height = struct.unpack(">II", data[16:24])
-    return width, height
 
 
 def test_screenshots_for_readme(tab: Tab) -> None:

@@ -11,22 +11,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
-from playwright.sync_api import Browser, ConsoleMessage, Dialog, Error, Locator, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect
 
+from browsing import SCREENSHOTS, VIEWPORT, Tab, chromium, open_tab, png_size, published, require_chromium, serve
 from sitebuild import build_example, build_site, write_site
-from test_browser import CHROMIUM, LAUNCH_ARGS, SCREENSHOTS, VIEWPORT, Tab, png_size, published, wait_until_answering
 from test_dashboard import EVIL_ITEMS, EVIL_TITLE, PAYLOADS, hostile_files, item, postmortem
+
+require_chromium()
 
 TODAY = dt.date(2026, 11, 25)  # build_example fixes SOURCE_DATE_EPOCH to this day
 DASHBOARD = "/actions/"
@@ -80,33 +79,6 @@ def actions_of(chosen: list[Item]) -> list[str]:
 # --- serving and the browser --------------------------------------------------------------------------
 
 
-@contextmanager
-def serve(site: Path) -> Iterator[str]:
-    """`site` on a free loopback port, as test_browser.py serves the example site."""
-    server = subprocess.Popen(
-        [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", str(site)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        found = re.search(r"port (\d+)", server.stdout.readline())
-        assert found, f"http.server did not start (exit code {server.poll()})"
-        url = f"http://127.0.0.1:{found.group(1)}"
-        wait_until_answering(url, server)
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        if server.stdout is not None:
-            server.stdout.close()
-
-
 @pytest.fixture(scope="module")
 def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with serve(build_example(tmp_path_factory.mktemp("dashboard-browser") / "site")) as url:
@@ -148,18 +120,12 @@ def paging_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def chromium_browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 @dataclass
 class DashboardTab(Tab):
-    dialogs: list[str] = field(default_factory=list)  # alert(), confirm(), prompt(): never expected
-
     def dashboard(self, query: str = "") -> Page:
         page = self.open(DASHBOARD + query)
         expect(page.locator(READY)).to_be_attached()
@@ -168,37 +134,8 @@ class DashboardTab(Tab):
 
 @contextmanager
 def new_tab(browser: Browser, site_url: str) -> Iterator[DashboardTab]:
-    context = browser.new_context(viewport={"width": VIEWPORT["width"], "height": VIEWPORT["height"]})
-    tab = DashboardTab(context.new_page(), site_url)
-    allowed = site_url + "/"
-
-    def route(route: Route) -> None:
-        url = route.request.url
-        if url.startswith((allowed, "data:", "blob:")):
-            route.continue_()
-        else:
-            tab.blocked.append(url)
-            route.abort()
-
-    def console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            tab.console_errors.append(f"{message.text} ({message.location.get('url')})")
-
-    def page_error(error: Error) -> None:
-        tab.page_errors.append(f"{error.name}: {error.message}")
-
-    def dialog(dialog: Dialog) -> None:
-        tab.dialogs.append(f"{dialog.type}: {dialog.message}")
-        dialog.dismiss()
-
-    context.route("**/*", route)
-    tab.page.on("console", console)
-    tab.page.on("pageerror", page_error)
-    tab.page.on("dialog", dialog)
-    try:
+    with open_tab(browser, site_url, DashboardTab) as tab:
         yield tab
-    finally:
-        context.close()
 
 
 @pytest.fixture

@@ -42,7 +42,6 @@ THEME_DIR = str(package_files("mkdocs_postmortems").joinpath("theme"))
 ASSETS = (
     "assets/postmortems/postmortems.css",
     "assets/postmortems/postmortems.js",
-    "assets/postmortems/dashboard.js",
 )
 
 
