@@ -82,11 +82,13 @@ class Catalog:
         members: dict[str, list[Document]] = defaultdict(list)
         spellings: dict[str, Counter[str]] = defaultdict(Counter)
         for doc in self.visible:
-            for name in dict.fromkeys(read(meta_of(doc))):  # a term listed twice counts once
+            seen: set[str] = set()  # `Database` and `database` on one post-mortem count once
+            for name in read(meta_of(doc)):
                 key = term_key(name)
-                if doc not in members[key]:
+                if key not in seen:
+                    seen.add(key)
                     members[key].append(doc)
-                spellings[key][name.strip()] += 1
+                    spellings[key][name.strip()] += 1
         # The most used spelling names the term; ties go to the first in sorted order.
         display = {k: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for k, c in spellings.items()}
         slugs = assign_slugs(members, display)

@@ -203,11 +203,13 @@
       if (sort) {
         var descending = sort.charAt(0) === "-";
         var field = descending ? sort.slice(1) : sort;
-        matching.sort(function (a, b) {
-          var x = keyOf(a, field), y = keyOf(b, field);
-          var order = x < y ? -1 : x > y ? 1 : a._order - b._order;
+        // Each key is computed once, not once per comparison (50,000 items: ~700,000 comparisons).
+        var keyed = matching.map(function (item) { return { key: keyOf(item, field), item: item }; });
+        keyed.sort(function (a, b) {
+          var order = a.key < b.key ? -1 : a.key > b.key ? 1 : a.item._order - b.item._order;
           return descending ? -order : order;
         });
+        matching = keyed.map(function (entry) { return entry.item; });
       }
       body.textContent = "";
       shown = 0;
