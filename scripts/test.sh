@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-.venv/bin/ruff check plugins tests
-.venv/bin/ruff format --check plugins tests
+.venv/bin/ruff check plugins tests benchmarks
+.venv/bin/ruff format --check plugins tests benchmarks
 .venv/bin/mypy
 .venv/bin/pytest "$@"
