@@ -76,7 +76,7 @@ def run(repo: Path, *args: str, env: dict[str, str] | None = None) -> Result:
 
 
 def test_help_on_every_command(tmp_path: Path) -> None:
-    for command in ([], ["new"], ["check"], ["schema"], ["rules"]):
+    for command in ([], ["new"], ["check"], ["actions"], ["schema"], ["rules"]):
         result = run(tmp_path, *command, "--help")
         assert result.exit_code == 0, command
         assert "Usage: " in result.output

@@ -311,3 +311,29 @@ def test_templates_can_be_overridden_from_the_theme_custom_dir(tmp_path: Path) -
     assert card is not None and card.get_text(" ", strip=True) == "<b>Alpha</b> Sev SEV2"  # still escaped
     assert body.select_one(".pm-header") is None
     assert body.select_one("ul.pm-related") is None and body.find("h2", id="summary") is not None
+
+
+def test_links_work_without_directory_urls(tmp_path: Path) -> None:
+    files = {
+        "2026/a.md": incident(
+            "Alpha", extra="tags: [db]\naction_items:\n  - {action: Add 2 alerts, owner: o, due: 2027-01-01}\n"
+        ),
+        "2026/b.md": incident("Beta", extra="tags: [db]\n"),
+    }
+    config = write_site(tmp_path, files)
+    config.write_text(config.read_text() + "use_directory_urls: false\n")
+    site = build_site(config)
+    checked = 0
+    for page_path in ("incidents/index.html", "tags/db.html", "2026/a.html", "actions/index.html", "index.html"):
+        body = article(site, page_path)
+        for link in body.select("a[href]"):
+            href = str(link["href"]).split("?")[0].split("#")[0]
+            if href and not href.startswith(("http://", "https://")):
+                target = (site / page_path).parent / href
+                assert target.is_file() or (target / "index.html").is_file(), (page_path, href)
+                checked += 1
+    assert checked > 10
+    data = json.loads((site / "api/actions.json").read_text())
+    assert [item["url"] for item in data["items"]] == ["2026/a.html"]
+    dashboard = article(site, "actions/index.html").select_one("[data-pm-dashboard]")
+    assert dashboard is not None and dashboard["data-root"] == "../"
