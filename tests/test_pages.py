@@ -337,3 +337,15 @@ def test_links_work_without_directory_urls(tmp_path: Path) -> None:
     assert [item["url"] for item in data["items"]] == ["2026/a.html"]
     dashboard = article(site, "actions/index.html").select_one("[data-pm-dashboard]")
     assert dashboard is not None and dashboard["data-root"] == "../"
+
+
+def test_the_card_shows_the_summary_field_only(tmp_path: Path) -> None:
+    files = {
+        "2026/a.md": incident("Alpha", extra="summary: Written in the front matter.\n"),
+        "2026/b.md": incident("Beta"),  # its summary is the first paragraph of ## Summary, shown there
+    }
+    site = build_site(write_site(tmp_path, files))
+    card = article(site, "2026/a").select_one(".pm-header .pm-summary")
+    assert card is not None and card.get_text() == "Written in the front matter."
+    assert article(site, "2026/b").select_one(".pm-header .pm-summary") is None
+    assert article(site, "2026/b").get_text().count("A short summary.") == 1

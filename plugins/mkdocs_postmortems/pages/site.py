@@ -101,6 +101,7 @@ class SitePages:
         for finding in findings:
             if finding.level is Level.ERROR:
                 self.errors.setdefault(finding.path, []).append(finding)
+        self._terms_by_uri = {term_uri(t): t for terms in catalog.indexes.values() for t in terms}
         self.urls: dict[str, str] = {}  # src_uri -> url, filled by the front end
         self.doc_uris: dict[str, str] = {}  # document path -> src_uri
 
@@ -135,7 +136,7 @@ class SitePages:
                 src_uri, "terms.html", kind=kind, kind_title=title, terms=self.catalog.indexes[kind]
             )
             return _page(title, html_block)
-        term = next(t for t in self.catalog.indexes[kind] if term_uri(t) == src_uri)
+        term = self._terms_by_uri[src_uri]
         html_block = self._render(src_uri, "term.html", kind=kind, kind_title=title, term=term)
         return _page(f"{title}: {term.name}", html_block)
 
@@ -216,8 +217,10 @@ class SitePages:
             return f"{header}\n\n{markdown}\n"
         meta = doc.meta
         terms = {kind: self.catalog.terms_of(kind, doc) for kind in INDEX_KINDS}
-        summary = meta.summary or doc.body.summary
-        header = self._render(src_uri, "header.html", doc=doc, meta=meta, terms=terms, errors=errors, summary=summary)
+        # The card shows `summary` only when it is set: otherwise the Summary section says it below.
+        header = self._render(
+            src_uri, "header.html", doc=doc, meta=meta, terms=terms, errors=errors, summary=meta.summary
+        )
         parts = [header, ""]
         actions = ""
         if meta.action_items:
