@@ -37,15 +37,12 @@ import json
 import logging
 import os
 import platform
-import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -54,24 +51,16 @@ from typing import Any
 
 from corpus import ITEMS_PER_POSTMORTEM, write_corpus
 
+# The browser tests' plumbing (Chromium's launch options, the loopback server) serves here too.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from browsing import CHROMIUM, VIEWPORT, chromium, serve
+
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # MkDocs 1.6 prints a banner about 2.0 otherwise
 
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
-VIEWPORT = {"width": 1280, "height": 900}
 LOADS = 5  # page loads (each in a new context); every interaction below starts on a fresh load
 REPEATS = 11  # times each interaction is timed on a page
 TYPED = "latency"  # typed one key at a time; "l" matches nearly every item, "latency" about one in ten
@@ -272,40 +261,6 @@ def build_corpus(name: str, postmortems: int, workdir: Path, timer: PhaseTimer) 
 
 
 # --- the browser ------------------------------------------------------------------------------
-
-
-@contextmanager
-def serve(site: Path) -> Iterator[str]:
-    """`python -m http.server` on a free loopback port, stopped on exit."""
-    server = subprocess.Popen(
-        [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", str(site)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,  # the request log: never read, so it must not fill a pipe
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        line = server.stdout.readline()  # "Serving HTTP on 127.0.0.1 port 41234 (http://...) ..."
-        found = re.search(r"port (\d+)", line)
-        if not found:
-            raise RuntimeError(f"http.server did not start: {line!r} (exit code {server.poll()})")
-        url = f"http://127.0.0.1:{found.group(1)}"
-        for _ in range(200):
-            try:
-                with urllib.request.urlopen(url + "/", timeout=5):
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.05)
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        if server.stdout is not None:
-            server.stdout.close()
 
 
 class Dashboard:
@@ -519,7 +474,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     sizes = (10, 100, 1_000) if args.quick else (100, 1_000, 10_000)
-    if not Path(CHROMIUM).exists():
+    if not CHROMIUM.exists():
         sys.exit(f"{CHROMIUM} is not installed (apt-get install chromium)")
     print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.platform()}", flush=True)
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
@@ -544,17 +499,13 @@ def main() -> None:
             for message in b.warnings[:5]:
                 print(f"{b.name} build warning: {message}", flush=True)
         browsed: dict[str, Browse] = {}
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-            try:
-                for b in (small, large):
-                    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-                    print(f"{b.name}: measuring /actions/ in Chromium (load average {load})...", flush=True)
-                    started = time.perf_counter()
-                    browsed[b.name] = browse(browser, b.site)
-                    print(f"{b.name}: measured in {time.perf_counter() - started:.1f} s", flush=True)
-            finally:
-                browser.close()
+        with chromium() as browser:
+            for b in (small, large):
+                load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+                print(f"{b.name}: measuring /actions/ in Chromium (load average {load})...", flush=True)
+                started = time.perf_counter()
+                browsed[b.name] = browse(browser, b.site)
+                print(f"{b.name}: measured in {time.perf_counter() - started:.1f} s", flush=True)
         for name, result in browsed.items():
             for error in result.errors[:5]:
                 print(f"{name} page error: {error}", flush=True)
