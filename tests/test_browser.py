@@ -73,13 +73,16 @@ def test_search_finds_an_incident_by_a_phrase_of_its_body(tab: Tab) -> None:
     search.click()
     search.press_sequentially(phrase)  # Material reads the query on keyup: fill() alone finds nothing
 
-    first = page.locator(".md-search-result__item").first
-    expect(first).to_be_visible()
-    expect(first).to_contain_text(CHECKOUT_TITLE)
-    href = first.locator("a").first.get_attribute("href")
+    # Material lists a page, then its matching sections; results are redrawn after each keystroke,
+    # so wait for the section that holds the phrase (the Summary) to be among them.
+    hit = page.locator(f".md-search-result__item a[href*='{CHECKOUT}'][href$='#summary']")
+    expect(hit.first).to_be_attached()  # Material may fold further sections of a page under "more"
+    href = hit.first.get_attribute("href")
     assert href is not None
     target = urlsplit(href)
-    assert (target.netloc, target.path) == (urlsplit(tab.site_url).netloc, CHECKOUT), href
+    assert (target.netloc, target.path, target.fragment) == (urlsplit(tab.site_url).netloc, CHECKOUT, "summary"), href
+    page_result = page.locator(".md-search-result__item", has=page.locator(f"a[href*='{CHECKOUT}']")).first
+    expect(page_result).to_contain_text(CHECKOUT_TITLE)
 
 
 # --- the incident index ---------------------------------------------------------------------------
