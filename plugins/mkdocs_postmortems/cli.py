@@ -49,10 +49,9 @@ class Env:
         if self.today is not None:
             settings = settings.model_copy(update={"today": self.today})
         try:
-            settings.resolve_today()  # a bad SOURCE_DATE_EPOCH is a usage error, found up front
+            return settings.with_today_fixed()  # a bad SOURCE_DATE_EPOCH is a usage error
         except ConfigError as exc:
             raise click.UsageError(str(exc)) from None
-        return settings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from .actions import ActionRow
 from .catalog import Catalog, meta_of
-from .formatting import ticket_url
+from .formatting import absolute_url, ticket_url
 from .load import Document
 from .model import Impact
 
@@ -193,7 +193,7 @@ def actions_ics(
         event.add("dtend", item.due + dt.timedelta(days=1))
         event.add("summary", f"[{item.priority.value}] {item.action}")
         lines = [f"Owner: {row.owner}", f"Status: {item.status.value}", f"Post-mortem: {row.meta.title}"]
-        url = _absolute(site_url, url_of(row.document)) if url_of else None
+        url = absolute_url(site_url, url_of(row.document)) if url_of else None
         if url:
             lines.append(url)
             event.add("url", url)
@@ -205,19 +205,13 @@ def actions_ics(
     return bytes(calendar.to_ical())
 
 
-def _absolute(site_url: str | None, path: str) -> str | None:
-    if not site_url:
-        return None
-    return site_url.rstrip("/") + "/" + path.lstrip("/")
-
-
 def feed_xml(catalog: Catalog, site_name: str, site_url: str | None, url_of: UrlOf | None) -> bytes:
     """An Atom feed of the newest post-mortems."""
     feed = FeedGenerator()
     base = site_url or "urn:mkdocs-postmortems:"
-    feed.id(_absolute(site_url, "feed.xml") or f"{base}feed")
+    feed.id(absolute_url(site_url, "feed.xml") or f"{base}feed")
     feed.title(f"{site_name}: post-mortems")
-    feed.link(href=_absolute(site_url, "feed.xml") or "feed.xml", rel="self")
+    feed.link(href=absolute_url(site_url, "feed.xml") or "feed.xml", rel="self")
     updated = dt.datetime.combine(catalog.today, dt.time(), tzinfo=dt.timezone.utc)
     feed.updated(updated)
     newest = catalog.visible[:FEED_SIZE]
@@ -225,7 +219,7 @@ def feed_xml(catalog: Catalog, site_name: str, site_url: str | None, url_of: Url
         meta = meta_of(doc)
         entry = feed.add_entry()
         page = url_of(doc) if url_of else None
-        link = _absolute(site_url, page) if page is not None else None
+        link = absolute_url(site_url, page) if page is not None else None
         entry.id(link or f"urn:mkdocs-postmortems:{doc.id}")
         entry.title(f"[{meta.severity}] {meta.title}")
         if link or page is not None:

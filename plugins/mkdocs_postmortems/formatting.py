@@ -30,3 +30,10 @@ def ticket_url(ticket: str | None, forge_url: str | None) -> str | None:
         repo, _, number = ticket.partition("#")
         return f"{forge_url.rstrip('/')}/{repo}/issues/{number}"
     return None
+
+
+def absolute_url(site_url: str | None, path: str) -> str | None:
+    """`path` (relative to the site root) under `site_url`; None without a `site_url`."""
+    if not site_url:
+        return None
+    return site_url.rstrip("/") + "/" + path.lstrip("/")

@@ -69,8 +69,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         config_dir = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
         try:
             site = {key: config[key] for key in SITE_KEYS}
-            self.settings = Settings.build(options, Path(config.docs_dir), config_dir, site)
-            self.settings.resolve_today()  # a bad SOURCE_DATE_EPOCH stops the build here, clearly
+            self.settings = Settings.build(options, Path(config.docs_dir), config_dir, site).with_today_fixed()
         except ConfigError as exc:
             raise PluginError(str(exc)) from None
         if not self.settings.enabled:

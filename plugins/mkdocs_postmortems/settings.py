@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .findings import Level
+from .formatting import absolute_url
 from .model import DEFAULT_SEVERITIES
 from .rules import FIXED_RULES, RULES
 
@@ -123,6 +124,11 @@ class Settings(BaseModel):
                 ) from exc
         return dt.date.today()
 
+    def with_today_fixed(self) -> Settings:
+        """These settings with `today` resolved once, so one build or run uses one date
+        (and a bad SOURCE_DATE_EPOCH is reported before any work)."""
+        return self.model_copy(update={"today": self.resolve_today()})
+
     @property
     def source_root(self) -> Path:
         return self.docs_dir / self.source_dir if self.source_dir else self.docs_dir
@@ -142,7 +148,7 @@ class Settings(BaseModel):
 
     def absolute_url(self, source: Path) -> str | None:
         page = self.page_url(source)
-        return f"{self.site_url.rstrip('/')}/{page}" if page is not None and self.site_url else None
+        return absolute_url(self.site_url, page) if page is not None else None
 
     def validation_context(self) -> dict[str, Any]:
         return {"severities": self.severities, "contributing_factors": self.contributing_factors}
