@@ -23,6 +23,7 @@ from typing import Any, cast
 
 import pytest
 import yaml
+from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Error, Page, Route, sync_playwright
 
 from sitebuild import ROOT
@@ -72,6 +73,18 @@ def png_size(path: Path) -> tuple[int, int]:
     assert data[12:16] == b"IHDR", f"{path} has no IHDR chunk"
     width, height = struct.unpack(">II", data[16:24])
     return width, height
+
+
+def serious_axe_violations(page: Page) -> str:
+    """axe-core's serious and critical violations on `page`, one per line with their targets;
+    an empty string when there are none."""
+    response = cast(dict[str, Any], Axe().run(page).response)
+    bad = [v for v in response["violations"] if v.get("impact") in ("serious", "critical")]
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v.get('help', '')}\n"
+        + "\n".join(f"    {', '.join(map(str, node['target']))}" for node in v["nodes"])
+        for v in bad
+    )
 
 
 @contextmanager

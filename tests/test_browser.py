@@ -11,14 +11,23 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from typing import Any, cast
 from urllib.parse import urlsplit
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 from playwright.sync_api import Browser, expect
 
-from browsing import SCREENSHOTS, VIEWPORT, Tab, chromium, open_tab, png_size, published, require_chromium, serve
+from browsing import (
+    SCREENSHOTS,
+    VIEWPORT,
+    Tab,
+    chromium,
+    open_tab,
+    png_size,
+    published,
+    require_chromium,
+    serious_axe_violations,
+    serve,
+)
 from sitebuild import ROOT, build_example
 
 require_chromium()
@@ -152,15 +161,8 @@ def test_no_console_errors_and_no_request_off_loopback(tab: Tab, path: str) -> N
 
 @pytest.mark.parametrize("path", ["/", CHECKOUT, "/incidents/", "/tags/", "/tags/database/"])
 def test_axe_finds_no_serious_violation(tab: Tab, path: str) -> None:
-    page = tab.open(path)
-    response = cast(dict[str, Any], Axe().run(page).response)
-    bad = [v for v in response["violations"] if v.get("impact") in ("serious", "critical")]
-    report = "\n".join(
-        f"{v['id']} ({v['impact']}): {v.get('help', '')}\n"
-        + "\n".join(f"    {', '.join(map(str, node['target']))}" for node in v["nodes"])
-        for v in bad
-    )
-    assert not bad, f"axe-core on {path} ({len(bad)} serious or critical):\n{report}"
+    report = serious_axe_violations(tab.open(path))
+    assert not report, f"axe-core on {path}, serious or critical:\n{report}"
 
 
 # --- screenshots for the README -------------------------------------------------------------------

@@ -14,14 +14,23 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from browsing import SCREENSHOTS, VIEWPORT, Tab, chromium, open_tab, png_size, published, require_chromium, serve
+from browsing import (
+    SCREENSHOTS,
+    VIEWPORT,
+    Tab,
+    chromium,
+    open_tab,
+    png_size,
+    published,
+    require_chromium,
+    serious_axe_violations,
+    serve,
+)
 from sitebuild import build_example, build_site, write_site
 from test_dashboard import EVIL_ITEMS, EVIL_TITLE, PAYLOADS, hostile_files, item, postmortem
 
@@ -366,14 +375,8 @@ def test_no_console_error_and_no_request_off_loopback(tab: DashboardTab) -> None
 def test_axe_finds_no_serious_violation_on_the_dashboard(tab: DashboardTab, query: str) -> None:
     page = tab.dashboard(query)
     expect(live_rows(page).first).to_be_visible()  # the rows are drawn before axe looks
-    response = cast(dict[str, Any], Axe().run(page).response)
-    bad = [v for v in response["violations"] if v.get("impact") in ("serious", "critical")]
-    report = "\n".join(
-        f"{v['id']} ({v['impact']}): {v.get('help', '')}\n"
-        + "\n".join(f"    {', '.join(map(str, node['target']))}" for node in v["nodes"])
-        for v in bad
-    )
-    assert not bad, f"axe-core on {DASHBOARD}{query} ({len(bad)} serious or critical):\n{report}"
+    report = serious_axe_violations(page)
+    assert not report, f"axe-core on {DASHBOARD}{query}, serious or critical:\n{report}"
 
 
 def test_screenshot_for_readme(tab: DashboardTab) -> None:
