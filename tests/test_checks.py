@@ -566,7 +566,8 @@ def test_fixed_rules_may_be_named_at_error(rule: str) -> None:
 
 
 def test_fixed_rules_are_the_file_reading_ones() -> None:
-    assert {"schema", "yaml", "encoding", "front-matter"} == FIXED_RULES
+    # What makes a file unreadable or unpublishable: turning these down would publish it broken.
+    assert {"schema", "yaml", "encoding", "front-matter", "unsafe-file", "body-nesting", "file-name"} == FIXED_RULES
 
 
 def test_settings_build_reports_a_bad_rule_as_a_config_error(tmp_path: Path) -> None:

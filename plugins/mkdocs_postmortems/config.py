@@ -29,3 +29,5 @@ class PostmortemsConfig(Config):
     forge_url = c.Optional(c.Type(str))
     due_soon_days = c.Type(int, default=14)
     review_window_days = c.Type(int, default=14)
+    max_file_size = c.Type(int, default=1_048_576)
+    allow_raw_html = c.Type(bool, default=False)

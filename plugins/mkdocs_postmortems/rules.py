@@ -30,11 +30,16 @@ class Rule:
 
 _RULES = [
     # Reading the file. These cannot be switched off: an unreadable file is never published.
-    Rule("encoding", Level.ERROR, Drafts.SAME, "the file is not valid UTF-8"),
+    Rule("encoding", Level.ERROR, Drafts.SAME, "the file is not valid UTF-8 text, or holds control characters"),
+    Rule("unsafe-file", Level.ERROR, Drafts.SAME, "a symlink out of the repository, a loop, a device, or too big"),
+    Rule("body-nesting", Level.ERROR, Drafts.SAME, "the body nests lists, quotes or inline markup too deeply"),
     Rule("front-matter", Level.ERROR, Drafts.SAME, "front matter missing, empty, unclosed or not a mapping"),
     Rule("yaml", Level.ERROR, Drafts.SAME, "the front matter is not safe, valid YAML"),
     Rule("schema", Level.ERROR, Drafts.SAME, "a field is missing, has the wrong type or breaks a field rule"),
     # Across the repository.
+    Rule("no-postmortems", Level.ERROR, Drafts.SAME, "the source folder holds no post-mortem at all"),
+    Rule("url-clash", Level.ERROR, Drafts.SAME, "two files, pages or exports want the same URL"),
+    Rule("file-name", Level.ERROR, Drafts.SAME, "a file name too long for the file system, or with control characters"),
     Rule("duplicate-id", Level.ERROR, Drafts.SAME, "two post-mortems share an id"),
     Rule("unknown-related", Level.ERROR, Drafts.SAME, "`related` names an id that does not exist"),
     # Action items.
@@ -55,8 +60,11 @@ _RULES = [
     Rule("timeline-order", Level.ERROR, Drafts.WARN, "the Timeline's rows are not in time order"),
     Rule("timeline-time", Level.WARNING, Drafts.SAME, "a Timeline row does not start with a time"),
     Rule("broken-link", Level.ERROR, Drafts.WARN, "a relative link or image points at no file"),
+    # Suppressions (`<!-- postmortems: allow RULE: reason -->`).
+    Rule("suppression-invalid", Level.ERROR, Drafts.SAME, "a suppression names no known rule or gives no reason"),
+    Rule("suppression-unused", Level.WARNING, Drafts.SAME, "a suppression that suppresses nothing"),
 ]
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
 # Problems with the file itself: a repository cannot turn these off or down.
-FIXED_RULES = frozenset({"encoding", "front-matter", "yaml", "schema"})
+FIXED_RULES = frozenset({"encoding", "unsafe-file", "body-nesting", "front-matter", "yaml", "schema", "file-name"})

@@ -89,6 +89,12 @@ class Settings(BaseModel):
     show_drafts: bool = False
     due_soon_days: int = Field(14, ge=0, description="the dashboard's 'due soon' window, in days")
     review_window_days: int = Field(14, ge=0, description="effectiveness reviews shown this many days ahead")
+    max_file_size: int = Field(
+        1_048_576, ge=1024, le=1_073_741_824, description="bytes; a bigger post-mortem file is refused, not read"
+    )
+    allow_raw_html: bool = Field(
+        False, description="publish raw HTML in bodies as written (scripts included) instead of sanitising it"
+    )
     site_name: str = Field("Post-mortems", description="from mkdocs.yml, not set by hand")
     site_url: str | None = Field(None, description="from mkdocs.yml, not set by hand")
     use_directory_urls: bool = Field(True, description="from mkdocs.yml, not set by hand")
