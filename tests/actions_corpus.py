@@ -317,6 +317,8 @@ HOSTILE = (
     'Fix | the ] ( [x](javascript:alert(1)) <script>alert("x")</script> & done; '
     "really, \"q\" 's' \\back *em* _u_ `c` #1 ~~s~~ !\nsecond line"
 )
+# One-line fields (title, owner, names, tags, services, factors, addresses) refuse line breaks.
+HOSTILE_LINE = HOSTILE.replace("\n", " ")
 # A line break followed by what would be new iCalendar lines if it were written unescaped.
 ICS_INJECTION = "Ship it\nEND:VEVENT\nBEGIN:VEVENT\nUID:injected\nSUMMARY:pwned"
 HOSTILE_ID = "2026-11-01-hostile"
@@ -326,14 +328,14 @@ def hostile_postmortem(**overrides: object) -> str:
     """A valid post-mortem with HOSTILE in every free-text field (written with yaml.safe_dump)."""
     fields: dict[str, object] = {
         "id": HOSTILE_ID,
-        "title": HOSTILE,
+        "title": HOSTILE_LINE,
         "date": dt.date(2026, 11, 1),
         "severity": "SEV2",
         "summary": HOSTILE,
-        "services": [HOSTILE, "Payments"],
-        "tags": [HOSTILE],
-        "authors": [HOSTILE],
-        "contributing_factors": [HOSTILE],
+        "services": [HOSTILE_LINE, "Payments"],
+        "tags": [HOSTILE_LINE],
+        "authors": [HOSTILE_LINE],
+        "contributing_factors": [HOSTILE_LINE],
         "impact": {
             "users_affected": 5,
             "revenue": 12.5,
@@ -344,9 +346,9 @@ def hostile_postmortem(**overrides: object) -> str:
         "action_items": [
             {
                 "action": HOSTILE,
-                "owner": HOSTILE,
+                "owner": HOSTILE_LINE,
                 "due": dt.date(2026, 11, 20),
-                "addresses": HOSTILE,
+                "addresses": HOSTILE_LINE,
                 "ticket": "https://tickets.example.com/browse/OPS-1?a=1&b=2;c",
                 "kind": "detect",
             },

@@ -27,6 +27,7 @@ from actions_corpus import (
     FILES,
     HOSTILE,
     HOSTILE_ID,
+    HOSTILE_LINE,
     ID_A,
     ID_B,
     ID_E,
@@ -296,7 +297,7 @@ def test_csv_neutralises_formulas(hostile_repo: Path) -> None:
     assert formula["services"] == "'" + CSV_SERVICE
     hostile = next(row for row in rows if row["key"] == f"{HOSTILE_ID}#1")
     assert hostile["action"] == HOSTILE  # quotes, commas and the line break survive the CSV quoting
-    assert hostile["postmortem_title"] == HOSTILE
+    assert hostile["postmortem_title"] == HOSTILE_LINE
 
 
 def render_md(text: str) -> BeautifulSoup:
@@ -348,7 +349,7 @@ def test_md_without_site_url_has_no_links(tmp_path: Path) -> None:
 
 
 def test_md_escapes_hostile_text(hostile_repo: Path) -> None:
-    result = actions(hostile_repo, "--format", "md", "--owner", HOSTILE)
+    result = actions(hostile_repo, "--format", "md", "--owner", HOSTILE_LINE)
     assert result.exit_code == 0, result.output
     soup = render_md(result.stdout)
     (table,) = soup.find_all("table")

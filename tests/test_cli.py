@@ -228,7 +228,7 @@ def test_new_writes_a_draft_from_the_template(tmp_path: Path) -> None:
     from mkdocs_postmortems.load import load_file
     from mkdocs_postmortems.settings import Settings
 
-    doc = load_file(repo / path, Settings(), path)
+    doc = load_file(repo / path, Settings(docs_dir=repo / "postmortems", config_dir=repo), path)
     assert doc.meta is not None
     assert doc.meta.title == title  # quotes, colons and markup survive the YAML round trip
     assert doc.meta.status.value == "draft" and doc.meta.severity == "SEV2"

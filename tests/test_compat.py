@@ -152,7 +152,7 @@ def test_a_page_of_the_repository_wins_over_a_generated_one(tmp_path: Path, capl
     files = {"2026/a.md": incident("Alpha", extra="tags: [x]\n"), "tags.md": "# Our own tags page\n"}
     site = build_site(write_site(tmp_path, files, options="      exclude: [tags.md]\n"))
     assert article(site, "tags").get_text().strip() == "Our own tags page"
-    assert "tags.md in the docs folder is published at tags/, where the plugin would put its tags/index.md" in (
+    assert "the plugin's page tags/index.md would be published at /tags/, where the repository's tags.md is" in (
         caplog.text
     )
     assert (site / "tags/x/index.html").is_file()

@@ -23,6 +23,7 @@ from actions_corpus import (
     FILES,
     HOSTILE,
     HOSTILE_ID,
+    HOSTILE_LINE,
     ICS_INJECTION,
     ID_A,
     ID_B,
@@ -184,9 +185,10 @@ def test_actions_json_ticket_urls(hostile: Path) -> None:
 def test_actions_json_hostile_text_round_trips(hostile: Path) -> None:
     items = {i["key"]: i for i in actions_payload(make_catalog(hostile))["items"]}
     first = items[f"{HOSTILE_ID}#1"]
-    for name in ("postmortem_title", "action", "owner", "addresses"):
-        assert first[name] == HOSTILE, name
-    assert first["services"] == [HOSTILE, "Payments"]
+    assert first["action"] == HOSTILE
+    for name in ("postmortem_title", "owner", "addresses"):
+        assert first[name] == HOSTILE_LINE, name
+    assert first["services"] == [HOSTILE_LINE, "Payments"]
     assert items[f"{HOSTILE_ID}#2"]["action"] == ICS_INJECTION
 
 
@@ -306,10 +308,10 @@ def test_postmortems_json_time_to_detect_mitigate_resolve(tmp_path: Path) -> Non
 def test_postmortems_json_hostile_text_round_trips(hostile: Path) -> None:
     (record,) = postmortems_payload(make_catalog(hostile))["postmortems"]
     assert record["id"] == HOSTILE_ID
-    assert record["title"] == HOSTILE and record["summary"] == HOSTILE
-    assert record["services"] == [HOSTILE, "Payments"]
+    assert record["title"] == HOSTILE_LINE and record["summary"] == HOSTILE
+    assert record["services"] == [HOSTILE_LINE, "Payments"]
     for name in ("tags", "authors", "contributing_factors"):
-        assert record[name] == [HOSTILE], name
+        assert record[name] == [HOSTILE_LINE], name
     assert record["impact"]["description"] == HOSTILE
     assert (record["action_items"], record["open_action_items"], record["overdue_action_items"]) == (2, 2, 1)
 
@@ -399,8 +401,8 @@ def test_ics_hostile_text_round_trips(hostile: Path) -> None:
     first, second = found[f"{HOSTILE_ID}#1@mkdocs-postmortems"], found[f"{HOSTILE_ID}#2@mkdocs-postmortems"]
     summary, description = str(first["SUMMARY"]), str(first["DESCRIPTION"])
     assert summary.endswith(HOSTILE)
-    assert f"Owner: {HOSTILE}" in description  # the owner, the title and the ticket, exactly
-    assert f"Post-mortem: {HOSTILE}" in description
+    assert f"Owner: {HOSTILE_LINE}" in description  # the owner, the title and the ticket, exactly
+    assert f"Post-mortem: {HOSTILE_LINE}" in description
     assert "https://tickets.example.com/browse/OPS-1?a=1&b=2;c" in description
     assert str(second["SUMMARY"]).endswith(ICS_INJECTION)
 
@@ -476,11 +478,11 @@ def test_feed_keeps_the_newest_fifty(tmp_path: Path) -> None:
 
 def test_feed_hostile_text_round_trips(hostile: Path) -> None:
     (entry,) = feed_of(make_catalog(hostile)).entries
-    assert entry.title == f"[SEV2] {HOSTILE}"
+    assert entry.title == f"[SEV2] {HOSTILE_LINE}"
     assert entry.title_detail.type == "text/plain"
     assert entry.summary == HOSTILE
-    assert entry.author == HOSTILE
-    assert [t.term for t in entry.tags] == [HOSTILE]
+    assert entry.author == HOSTILE_LINE
+    assert [t.term for t in entry.tags] == [HOSTILE_LINE]
     assert entry.link == f"https://pm.example.com/2026/{HOSTILE_ID}/"
 
 

@@ -232,7 +232,7 @@ def test_any_factor_without_a_vocabulary() -> None:
 
 
 def test_factor_must_be_text() -> None:
-    text = pm_text(contributing_factors=["capacity", 3])
+    text = pm_text(contributing_factors=["capacity", [3]])
     error = the_error(text)
     assert error.line == line_of(text, "- 3")
     assert "contributing_factors[1]" in error.message
@@ -361,7 +361,7 @@ def test_impact_edge_values_accepted(name: str, value: Any) -> None:
         ("data_loss", 0, "valid boolean"),
         ("customer_facing", 1, "valid boolean"),
         ("customer_facing", "true", "valid boolean"),
-        ("description", 12, "valid string"),
+        ("description", [12], "valid string"),
     ],
 )
 def test_impact_field_types(name: str, value: Any, expected: str) -> None:

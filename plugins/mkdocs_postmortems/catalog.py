@@ -58,10 +58,14 @@ class Catalog:
         self.settings = settings
         self.today = today
         self.documents = documents
-        shown = [d for d in documents if d.meta is not None and self._shown(d.meta)]
-        self.visible = newest_first(shown)
-        self.hidden = [d for d in documents if d.meta is not None and not self._shown(d.meta)]
-        self.invalid = [d for d in documents if d.meta is None]
+        # Post-mortems sharing an id (a `duplicate-id` error) have no identity to be linked,
+        # exported or indexed by: they are listed as invalid, each with its own page.
+        ids = Counter(d.id for d in documents if d.meta is not None)
+        loaded = [d for d in documents if d.meta is not None]
+        self.hidden = [d for d in loaded if not self._shown(meta_of(d))]
+        self.visible = newest_first(d for d in loaded if self._shown(meta_of(d)) and ids[d.id] == 1)
+        self.invalid = [d for d in documents if d.meta is None or (ids[d.id] > 1 and self._shown(d.meta))]
+        self._invalid_paths = {d.path for d in self.invalid}
         self.by_id = {d.id: d for d in self.visible}
         self.indexes = {kind: self._index(kind) for kind in INDEX_KINDS}
         # Each post-mortem's terms, in the order its front matter lists them.
@@ -73,6 +77,9 @@ class Catalog:
                 for name in read(meta_of(doc)):
                     self._terms_of[(kind, doc.id)].setdefault(term_key(name), lookup[term_key(name)])
         self._declared = self._declared_links()
+
+    def is_invalid(self, doc: Document) -> bool:
+        return doc.path in self._invalid_paths
 
     def _shown(self, meta: Postmortem) -> bool:
         return meta.status is Status.PUBLISHED or self.settings.show_drafts

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,13 +21,15 @@ from . import new as new_module
 from . import report
 from .actions import ActionFilter, action_rows
 from .catalog import Catalog
-from .checks import run_checks
+from .checks import check_report
 from .findings import Level
-from .load import discover, display_path, is_postmortem_path, load_all
+from .load import NOT_POSTMORTEMS, discover, display_path, is_postmortem_path, load_all, repo_root
 from .model import ItemStatus, Priority, json_schema
 from .output import FORMATS
+from .publishing import publishing_findings
 from .rules import RULES
-from .settings import ConfigError, Settings, find_config, from_mkdocs_yml
+from .settings import ConfigError, Settings, bounded_day, find_config, from_mkdocs_yml
+from .sources import scan
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -47,7 +50,11 @@ class Env:
         except ConfigError as exc:
             raise click.UsageError(str(exc)) from None
         if self.today is not None:
-            settings = settings.model_copy(update={"today": self.today})
+            try:
+                day = bounded_day(self.today, self.today.isoformat())
+            except ConfigError as exc:
+                raise click.BadParameter(str(exc), param_hint="--today") from None
+            settings = settings.model_copy(update={"today": day})
         try:
             return settings.with_today_fixed()  # a bad SOURCE_DATE_EPOCH is a usage error
         except ConfigError as exc:
@@ -105,14 +112,30 @@ def check(env: Env, paths: tuple[Path, ...], fmt: str, levels: tuple[str, ...], 
     Exit 0 when clean, 1 when any finding is at error level, 2 on a usage error.
     """
     settings = _with_levels(env.settings(), levels)
+    _require_source_folder(settings)
     selected = _selected(paths, settings)
-    everything = sorted(set(discover(settings)) | set(selected)) if settings.source_root.is_dir() else selected
+    scanned = scan(settings.docs_dir, repo_root(settings))
+    found = discover(settings, scanned) if settings.source_root.is_dir() else []
+    everything = sorted(set(found) | set(selected))
     docs = load_all(everything, settings, Path.cwd())
     wanted = {display_path(p, Path.cwd()) for p in (selected if paths else everything)}
-    findings = [f for f in run_checks(docs, settings, settings.resolve_today()) if f.path in wanted]
-    click.echo(FORMATS[fmt](findings, len(wanted)))
+    result = check_report(docs, settings, settings.resolve_today())
+    # What the build would refuse to publish (unsafe folders, URL clashes, nothing to publish)
+    # is about the repository as a whole: reported when no PATHS narrow the run.
+    site = publishing_findings(settings, [d for d in docs if Path(d.source) in set(found)], scanned, _shown)
+    findings = [f for f in result.findings if f.path in wanted]
+    if not paths:
+        findings = sorted([*findings, *site], key=lambda f: (f.path, f.line, f.rule, f.message))
+    else:
+        findings += [f for f in site if f.path in wanted]
+    suppressed = [s for s in result.suppressed if s.finding.path in wanted]
+    click.echo(FORMATS[fmt](findings, len(wanted), suppressed))
     failing = [f for f in findings if f.level is Level.ERROR or strict]
     sys.exit(1 if failing else 0)
+
+
+def _shown(path: Path) -> str:
+    return display_path(path, Path.cwd())
 
 
 def _with_levels(settings: Settings, levels: tuple[str, ...]) -> Settings:
@@ -134,20 +157,57 @@ def _with_levels(settings: Settings, levels: tuple[str, ...]) -> Settings:
         raise click.BadParameter(reason, param_hint="--level") from None
 
 
+def _require_source_folder(settings: Settings) -> None:
+    """A configured `source_dir` that is no folder is a usage error, as it fails the build."""
+    problem = settings.missing_source_folder()
+    if problem is not None:
+        raise click.UsageError(problem)
+
+
 def _selected(paths: tuple[Path, ...], settings: Settings) -> list[Path]:
-    """Files named on the command line, and the post-mortems inside named folders."""
+    """The post-mortems among the files named on the command line and inside named folders.
+
+    A named file that is not a post-mortem (a page, an excluded file, a file outside the source
+    folder) is skipped with a note on standard error: workflows pass lists of changed files,
+    so naming one is not a usage error, and it is never checked as a post-mortem."""
     chosen: list[Path] = []
     for path in paths:
-        path = path.resolve()
         if path.is_dir():
-            chosen.extend(
-                p
-                for p in sorted(path.rglob("*.md"))
-                if is_postmortem_path(p.relative_to(path).as_posix(), settings.exclude)
-            )
+            for found in sorted(path.rglob("*.md")):
+                named, reason = _as_postmortem(found, settings)
+                if reason is None and found.is_file():
+                    chosen.append(named)
+            continue
+        named, reason = _as_postmortem(path, settings)
+        if reason is None:
+            chosen.append(named)
         else:
-            chosen.append(path)
+            click.echo(f"{display_path(named, Path.cwd())} is not a post-mortem: {reason}; skipped", err=True)
     return chosen
+
+
+def _as_postmortem(path: Path, settings: Settings) -> tuple[Path, str | None]:
+    """`path` named as discover names it (under docs_dir), and why it is not a post-mortem (None if it is).
+
+    Links inside the path are kept where the source folder contains it as written, so a link
+    the loader must refuse (unsafe-file) is still checked rather than taken for a file elsewhere."""
+    named, docs_dir, root = Path(os.path.abspath(path)), settings.docs_dir, settings.source_root
+    if not named.is_relative_to(os.path.abspath(root)):
+        named, docs_dir = path.resolve(), docs_dir.resolve()  # a linked docs_dir
+        if not named.is_relative_to(root.resolve()) or not named.is_relative_to(docs_dir):
+            shown = display_path(Path(os.path.abspath(root)), Path.cwd())
+            return Path(os.path.abspath(path)), f"it is outside the source folder {shown}"
+    relative = named.relative_to(os.path.abspath(docs_dir)).as_posix()  # as exclude globs are written
+    parts = relative.split("/")
+    if named.suffix != ".md":
+        return named, "only .md files are post-mortems"
+    if parts[-1].lower() in NOT_POSTMORTEMS:
+        return named, "index.md and README.md are pages"
+    if any(part.startswith(("_", ".")) for part in parts):
+        return named, "a file or folder name starting with `_` or `.` marks a page"
+    if not is_postmortem_path(relative, settings.exclude):
+        return named, "it matches an `exclude` pattern"
+    return named, None
 
 
 @main.command()
@@ -226,6 +286,7 @@ def actions(
     post-mortems are reported on standard error and their items are not listed.
     """
     settings = env.settings()
+    _require_source_folder(settings)
     docs = load_all(discover(settings) if settings.source_root.is_dir() else [], settings, Path.cwd())
     for doc in docs:
         for finding in doc.findings:

@@ -6,6 +6,7 @@ text/JSON/GitHub output, the plugin's logger) renders them the same way.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from enum import Enum
 from typing import Any
@@ -37,11 +38,25 @@ class Finding:
         return data
 
     def as_text(self) -> str:
-        """One finding the way a compiler prints it: location, level, rule, message, help."""
-        text = f"{self.location()}: {self.level.value}[{self.rule}]: {self.message}"
+        """One finding the way a compiler prints it: location, level, rule, message, help.
+
+        Path, message and hint come from files, so each is printed on one line with line breaks
+        and other control characters escaped: no input can start a line of its own (such as a
+        GitHub `::error` workflow command)."""
+        text = f"{one_line(self.path)}:{self.line}: {self.level.value}[{self.rule}]: {one_line(self.message)}"
         if self.hint:
-            text += f"\n  = help: {self.hint}"
+            text += f"\n  = help: {one_line(self.hint)}"
         return text
+
+
+# C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def one_line(text: str) -> str:
+    """`text` with line breaks and control characters written as escapes (\\n, \\x1b, \\u2028)."""
+    return _UNPRINTABLE.sub(lambda m: _ESCAPES.get(m.group(), m.group().encode("unicode_escape").decode()), text)
 
 
 def count_errors(findings: list[Finding]) -> int:

@@ -6,6 +6,7 @@ post-mortem ever goes missing without a word: front ends list invalid ones with 
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import fnmatch
 import os
@@ -20,7 +21,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from . import yamlsafe
-from .body import Body, parse_body
+from .body import Body, nesting_problem, parse_body
 from .findings import Finding, Level
 from .model import (
     EXTENSION_PREFIXES,
@@ -30,12 +31,17 @@ from .model import (
     Postmortem,
     clean_loc,
     field_doc,
+    string_paths,
 )
 from .settings import Settings
+from .sources import ReadProblem, Refusal, Scan, read_bounded, repository_root, scan
 
 _KINDS = {str: "piece of text", int: "number", float: "number", bool: "true/false value", list: "list"}
 _HANDLER = YAMLHandler()  # python-frontmatter's definition of the `---` boundary
 NOT_POSTMORTEMS = {"index.md", "readme.md"}
+# C0 and C1 controls but tab and line feed (CR is gone by then): nothing a page, a terminal or
+# an XML feed can take.
+_BODY_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -75,15 +81,23 @@ class Document:
         return Finding(self.path, line, rule, level, message, hint)
 
 
-def discover(settings: Settings) -> list[Path]:
-    """Every post-mortem file under the source folder, in a stable order."""
-    root = settings.source_root
-    found = []
-    for path in sorted(root.rglob("*.md")):
-        relative = path.relative_to(settings.docs_dir).as_posix()
-        if is_postmortem_path(relative, settings.exclude):
-            found.append(path)
-    return found
+def repo_root(settings: Settings) -> Path:
+    """The repository whose files may be published: nothing outside it is ever read."""
+    return repository_root(settings.config_dir or settings.docs_dir.parent)
+
+
+def discover(settings: Settings, scanned: Scan | None = None) -> list[Path]:
+    """Every post-mortem file under the source folder, in a stable order, found as MkDocs finds
+    files (directory symlinks inside the repository followed) but never leaving the repository.
+    Files that must not be read are listed too: loading them reports why."""
+    scanned = scanned if scanned is not None else scan(settings.docs_dir, repo_root(settings))
+    prefix = f"{settings.source_dir.strip('/')}/" if settings.source_dir.strip("/") else ""
+    candidates = [*scanned.files, *(r.relative for r in scanned.refused)]
+    return [
+        settings.docs_dir / relative
+        for relative in sorted(candidates)
+        if relative.startswith(prefix) and is_postmortem_path(relative, settings.exclude)
+    ]
 
 
 def is_postmortem_path(relative: str, exclude: Iterable[str] = ()) -> bool:
@@ -110,11 +124,27 @@ def load_all(paths: Iterable[Path], settings: Settings, display_root: Path) -> l
 def load_file(path: Path, settings: Settings, shown_as: str) -> Document:
     doc = Document(shown_as, path)
     try:
-        data = path.read_bytes()
+        relative = path.relative_to(settings.docs_dir).as_posix()
+    except ValueError:
+        relative = path.name
+    try:
+        data = read_bounded(path, repo_root(settings), relative, settings.max_file_size)
+    except ReadProblem as problem:
+        doc.findings.append(refused_finding(doc, problem.refusal))
+        return doc
     except OSError as exc:
         doc.findings.append(doc.finding("encoding", Level.ERROR, 1, f"cannot read the file: {exc.strerror}", ""))
         return doc
     return load_bytes(data, doc, settings)
+
+
+def refused_finding(doc: Document, refusal: Refusal) -> Finding:
+    return doc.finding("unsafe-file", Level.ERROR, 1, f"not read: {refusal.reason}", refusal.hint)
+
+
+def printable_body(markdown: str) -> str:
+    """The body with control characters replaced, so none reaches a page or a feed."""
+    return _BODY_CONTROL.sub("\ufffd", markdown)
 
 
 def load_bytes(data: bytes, doc: Document, settings: Settings) -> Document:
@@ -143,14 +173,54 @@ def load_bytes(data: bytes, doc: Document, settings: Settings) -> Document:
     doc.markdown = body
     doc.yaml_first_line = yaml_first_line
     doc.body_line = min(body_offset + 2, text.count("\n") + 1)
+    _check_body_text(doc, body, body_offset)
     raw = _parse_yaml(yaml_text, doc)
     if raw is None:
-        doc.body = parse_body(body, body_offset, None)
+        _read_body(doc, body, body_offset, None)
         return doc
     doc.raw = raw
     doc.meta = _validate(raw, doc, settings)
-    doc.body = parse_body(body, body_offset, doc.meta.date if doc.meta else None)
+    _read_body(doc, body, body_offset, doc.meta.date if doc.meta else None)
     return doc
+
+
+def _check_body_text(doc: Document, body: str, body_offset: int) -> None:
+    """Control characters in the body: a located error, and the body shown without them."""
+    found = _BODY_CONTROL.search(body)
+    if found is None:
+        return
+    line = body_offset + body.count("\n", 0, found.start()) + 1
+    doc.findings.append(
+        doc.finding(
+            "encoding",
+            Level.ERROR,
+            line,
+            f"the text contains the control character U+{ord(found.group()):04X}",
+            "delete it (pasted terminal output often brings colour codes such as U+001B)",
+        )
+    )
+    doc.markdown = printable_body(body)
+
+
+def _read_body(doc: Document, body: str, body_offset: int, day: dt.date | None) -> None:
+    """Parse the body unless it nests too deeply for any Markdown renderer (then it is refused)."""
+    problem = nesting_problem(body, body_offset)
+    if problem is None:
+        doc.body = parse_body(doc.markdown, body_offset, day)
+        problem = doc.body.too_deep
+    if problem is not None:
+        doc.body = Body()
+        doc.meta = None  # MkDocs would crash or hang rendering it: the page shows its source instead
+        line, what = problem
+        doc.findings.append(
+            doc.finding(
+                "body-nesting",
+                Level.ERROR,
+                line,
+                f"the body cannot be rendered safely: {what}",
+                "flatten the nesting; close the brackets or emphasis you opened",
+            )
+        )
 
 
 def _split(text: str, doc: Document) -> tuple[str, int, str, int] | None:
@@ -216,6 +286,7 @@ def _parse_yaml(yaml_text: str, doc: Document) -> dict[str, Any] | None:
 
 def _validate(raw: dict[str, Any], doc: Document, settings: Settings) -> Postmortem | None:
     data = _without_extensions(raw)
+    _as_written(data, doc.lines.texts)
     if "id" not in data:
         stem = PurePosixPath(doc.path).stem
         if re.fullmatch(SLUG_PATTERN.strip("^$"), stem):
@@ -246,6 +317,31 @@ def _validate(raw: dict[str, Any], doc: Document, settings: Settings) -> Postmor
     if doc.findings:
         return None
     return meta
+
+
+_STRING_PATHS = string_paths()
+
+
+def _as_written(data: dict[str, Any], texts: dict[yamlsafe.Path, str]) -> None:
+    """Text fields take a plain scalar as written: `tags: [2024]` is the tag '2024', `services:
+    [no]` the service 'no', not a number or false. `data` is a copy (see _without_extensions)."""
+    for path, text in texts.items():
+        if tuple("*" if isinstance(part, int) else part for part in path) not in _STRING_PATHS:
+            continue
+        container: Any = data
+        for part in path[:-1]:
+            container = _child(container, part)
+        last = path[-1]
+        if _child(container, last) is not None:
+            container[last] = text
+
+
+def _child(container: Any, part: str | int) -> Any:
+    if isinstance(container, dict) and isinstance(part, str):
+        return container.get(part)
+    if isinstance(container, list) and isinstance(part, int) and 0 <= part < len(container):
+        return container[part]
+    return None
 
 
 def _without_extensions(value: Any) -> Any:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import types
+import unicodedata
 from collections.abc import Iterator
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -38,6 +40,12 @@ DEFAULT_SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
 REVIEW_AFTER = dt.timedelta(days=30)
 
 
+# Dates far from now are typos (9999-12-31, 0201-03-01) and would overflow date arithmetic
+# (due + 1 day, date + 30 days); every date and "today" stays within these years.
+MIN_YEAR = 1900
+MAX_YEAR = 2999
+
+
 def _no_numbers(value: Any) -> Any:
     # Pydantic would read 20260301 as seconds since 1970; a post-mortem author never means that.
     if isinstance(value, bool | int | float):
@@ -45,8 +53,30 @@ def _no_numbers(value: Any) -> Any:
     return value
 
 
+def check_year(value: dt.date) -> None:
+    """Raise ValueError for a date (or timestamp) outside MIN_YEAR..MAX_YEAR."""
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(f"the year {value.year} is outside {MIN_YEAR}..{MAX_YEAR}; check the date for a typo")
+
+
+def _sane_date(value: dt.date) -> dt.date:
+    check_year(value)
+    return value
+
+
+def _sane_timestamp(value: dt.datetime) -> dt.datetime:
+    check_year(value)
+    check_year(value.astimezone(dt.timezone.utc))  # 2999-12-31T23:00-05:00 is already 3000 in UTC
+    return value
+
+
 # Control characters (written as YAML escapes such as "\e") would reach terminals, XML and HTML.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# Everything a terminal, log or editor may take as the end of a line.
+LINE_BREAKS = re.compile("[\n\r\x85\u2028\u2029]")
+# Letters, marks, numbers, punctuation and symbols are visible; spaces (Z*) and format
+# characters such as U+200B (Cf) are not.
+_VISIBLE = ("L", "M", "N", "P", "S")
 
 
 def _no_control_characters(value: str) -> str:
@@ -56,10 +86,29 @@ def _no_control_characters(value: str) -> str:
     return value
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_no_control_characters)]
+def _visible(value: str) -> str:
+    if not any(unicodedata.category(char).startswith(_VISIBLE) for char in value):
+        raise ValueError("the text has no visible character (only spaces or invisible ones such as U+200B)")
+    return value
+
+
+def _single_line(value: str) -> str:
+    # A line break in a one-line field would start a new line in logs and terminal output.
+    found = LINE_BREAKS.search(value)
+    if found:
+        raise ValueError(f"the text contains a line break (U+{ord(found.group()):04X}); write this field on one line")
+    return value
+
+
+_STRIPPED = StringConstraints(strip_whitespace=True, min_length=1)
+# Text may span lines (summary, action, impact.description); Line may not.
+Text = Annotated[str, _STRIPPED, AfterValidator(_no_control_characters), AfterValidator(_visible)]
+Line = Annotated[
+    str, _STRIPPED, AfterValidator(_single_line), AfterValidator(_no_control_characters), AfterValidator(_visible)
+]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
-Date = Annotated[dt.date, BeforeValidator(_no_numbers)]
-Timestamp = Annotated[AwareDatetime, BeforeValidator(_no_numbers)]
+Date = Annotated[dt.date, BeforeValidator(_no_numbers), AfterValidator(_sane_date)]
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_no_numbers), AfterValidator(_sane_timestamp)]
 
 
 class Status(str, Enum):
@@ -113,7 +162,7 @@ class Impact(_Strict):
 
 class ActionItem(_Strict):
     action: Text = Field(description="what will be done, specific and measurable")
-    owner: Text | None = Field(None, description="who owns it", examples=["@sre-team"])
+    owner: Line | None = Field(None, description="who owns it", examples=["@sre-team"])
     due: Date | None = Field(None, description="due date", examples=["2026-03-15"])
     priority: Priority = Field(Priority.P2, description="P0 (most urgent) to P3")
     status: ItemStatus = Field(ItemStatus.OPEN, description="open, in-progress, done or wont-do")
@@ -124,7 +173,7 @@ class ActionItem(_Strict):
         examples=["acme/payments#42"],
     )
     kind: Kind | None = Field(None, description="prevent, detect, mitigate or process")
-    addresses: Text | None = Field(
+    addresses: Line | None = Field(
         None, description="the contributing factor of this post-mortem that the item addresses"
     )
 
@@ -147,15 +196,15 @@ class Postmortem(_Strict):
         description="unique id; defaults to the file name without .md",
         examples=["2026-03-01-checkout-timeouts"],
     )
-    title: Text = Field(description="the incident's title", examples=["Checkout timeouts"])
+    title: Line = Field(description="the incident's title", examples=["Checkout timeouts"])
     date: Date = Field(description="the day the incident began", examples=["2026-03-01"])
     severity: str = Field(description="one of the configured severity levels", examples=["SEV2"])
     status: Status = Field(Status.PUBLISHED, description="draft, in-review or published")
     summary: Text | None = Field(None, description="two or three sentences; else taken from ## Summary")
-    services: list[Text] = Field(default_factory=list, description="affected services")
-    tags: list[Text] = Field(default_factory=list, description="free tags, compared case-insensitively")
-    authors: list[Text] = Field(default_factory=list, description="who wrote the post-mortem")
-    contributing_factors: list[Text] = Field(
+    services: list[Line] = Field(default_factory=list, description="affected services")
+    tags: list[Line] = Field(default_factory=list, description="free tags, compared case-insensitively")
+    authors: list[Line] = Field(default_factory=list, description="who wrote the post-mortem")
+    contributing_factors: list[Line] = Field(
         default_factory=list,
         description="contributing factors, from the configured vocabulary when one is set",
         examples=[["change-management", "monitoring-gap"]],
@@ -187,6 +236,7 @@ class Postmortem(_Strict):
     @classmethod
     def _known_severity(cls, value: str, info: ValidationInfo) -> str:
         levels = severities_from(info.context)
+        _single_line(value)
         if value not in levels:
             raise ValueError(f"unknown severity {value!r}; use one of {', '.join(levels)}")
         return value
@@ -328,3 +378,34 @@ def _walk_annotation(annotation: Any) -> Iterator[Any]:
 FIELD_NAMES = tuple(Postmortem.model_fields)
 ITEM_FIELD_NAMES = tuple(ActionItem.model_fields)
 IMPACT_FIELD_NAMES = tuple(Impact.model_fields)
+
+
+StringPath = tuple[str, ...]  # field names, "*" for any list position
+
+
+def string_paths() -> frozenset[StringPath]:
+    """Where the front matter holds text: (('title',), ('tags', '*'), ('action_items', '*', 'owner'), ...).
+
+    Derived from the annotations, so a new text field is covered without a second list; the loader
+    gives these fields a plain YAML scalar's text as written (`tags: [2024]`, `services: [no]`)."""
+    return frozenset(_string_paths(Postmortem, ()))
+
+
+def _string_paths(model: type[BaseModel], prefix: StringPath) -> Iterator[StringPath]:
+    for name, info in model.model_fields.items():
+        yield from _paths_of(info.annotation, (*prefix, name))
+
+
+def _paths_of(annotation: Any, path: StringPath) -> Iterator[StringPath]:
+    origin = get_origin(annotation)
+    if annotation is str:  # exactly str: str-valued enums (Status, Priority) keep their own rules
+        yield path
+    elif origin is Annotated:
+        yield from _paths_of(get_args(annotation)[0], path)
+    elif origin is Union or origin is types.UnionType:
+        for member in get_args(annotation):
+            yield from _paths_of(member, path)
+    elif origin is list:
+        yield from _paths_of(get_args(annotation)[0], (*path, "*"))
+    elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield from _string_paths(annotation, path)

@@ -1,11 +1,18 @@
 """The MkDocs plugin: event glue only. The work happens in the core (load, checks, catalog) and
 in pages/ (what the site shows).
 
-Events: on_config resets all state (`mkdocs serve` keeps this instance) and adds the plugin's
-templates and assets to the theme; on_files (-50, after plugins that add sources and before nav
-builders) loads and checks every post-mortem, then adds the generated pages with
-File.generated; on_page_markdown (priority 10, before material/tags at -50) decorates incident
-pages and escapes their front matter for the theme, which prints `page.title` and tags raw.
+Every pull request is untrusted input to this build. Events: on_config resets all state
+(`mkdocs serve` keeps this instance), adds the plugin's templates and assets to the theme, and
+refuses a docs folder whose directory symlinks leave the repository or loop (MkDocs would walk
+them next, without end); on_files (-50, after plugins that add sources and before nav builders)
+leaves out files that must not be read (sources.py), gives every site path one owner
+(sitepaths.py), reads and checks every post-mortem, then adds the generated pages with
+File.generated; on_page_read_source hands MkDocs an empty source for each post-mortem, so MkDocs
+never parses its front matter and the theme sees only what the plugin validated;
+on_page_markdown (priority 10, before
+material/tags at -50) decorates incident pages and sets their escaped metadata; on_page_content
+sanitises the HTML of every page from the docs folder (sanitize.py) and puts the plugin's own
+blocks back.
 
 Check errors are logged as warnings from the plugin's logger, which is what `mkdocs build
 --strict` counts, so a strict build fails naming each file and line; check warnings are logged
@@ -15,6 +22,7 @@ at info level. Without --strict an invalid post-mortem is still published, with 
 from __future__ import annotations
 
 import html
+import os
 from importlib.resources import files as package_files
 from pathlib import Path
 from typing import Any
@@ -28,21 +36,22 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.templates import TemplateContext
 
-from .catalog import Catalog
-from .checks import run_checks
+from .catalog import Catalog, meta_of
+from .checks import check_report
 from .config import PostmortemsConfig
 from .findings import Finding, Level
-from .load import Document, is_postmortem_path, load_bytes
+from .load import Document, is_postmortem_path, load_file, refused_finding
 from .model import Status
 from .pages import SitePages, make_env
+from .pages.site import EXPORTS, generated_pages
+from .publishing import ASSETS, clash_finding, no_postmortems
+from .sanitize import BlockStore, clean, safe_page_meta
 from .settings import SITE_KEYS, ConfigError, Settings
+from .sitepaths import Clash, SitePlan, mkdocs_excludes, url_of
+from .sources import refusal, repository_root, scan
 
 log = get_plugin_logger(__name__)
 THEME_DIR = str(package_files("mkdocs_postmortems").joinpath("theme"))
-ASSETS = (
-    "assets/postmortems/postmortems.css",
-    "assets/postmortems/postmortems.js",
-)
 
 
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
@@ -58,6 +67,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.pages: SitePages | None = None
         self.by_src: dict[str, Document] = {}
         self.home_is_generated = False
+        self.blocks = BlockStore()
+        self.generated_uris: set[str] = set()
+        self.displaced: dict[str, str] = {}  # generated src_uri -> src_uri of the page at its URL
+        self.config_dir = Path.cwd()
+        self.root = Path.cwd()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup keeps this instance across `mkdocs serve` rebuilds.
@@ -74,6 +88,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             raise PluginError(str(exc)) from None
         if not self.settings.enabled:
             return config
+        self.config_dir = config_dir.resolve()
+        self.root = repository_root(config_dir)
+        self._refuse_unsafe_folders(self.settings)
         # Our templates come after the repository's overrides (custom_dir) and before the theme.
         dirs = config.theme.dirs
         if THEME_DIR not in dirs:
@@ -84,85 +101,160 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 target.append(asset)
         return config
 
+    def _refuse_unsafe_folders(self, settings: Settings) -> None:
+        """MkDocs walks the docs folder right after this event, following every directory
+        symlink: one that leaves the repository or loops is refused before it can."""
+        missing = settings.missing_source_folder()  # the same words as `postmortems check`
+        if missing:
+            raise PluginError(missing)
+        fatal = scan(settings.docs_dir, self.root).fatal
+        if fatal:
+            where = "; ".join(
+                f"{self._shown(settings.docs_dir / r.relative)}:1: error[unsafe-file]: {r.reason} (help: {r.hint})"
+                for r in fatal
+            )
+            raise PluginError(f"the docs folder cannot be built safely: {where}")
+
+    def _shown(self, path: Path) -> str:
+        source = path if path.is_absolute() else Path.cwd() / path
+        return source.relative_to(self.config_dir).as_posix() if source.is_relative_to(self.config_dir) else str(path)
+
     @event_priority(-50)
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         settings = self.settings
         if settings is None or not settings.enabled:
             return files
-        incident_files = self._load(files, config, settings)
-        self.findings = run_checks(self.documents, settings, settings.resolve_today())
-        for finding in self.findings:
-            report = log.warning if finding.level is Level.ERROR else log.info
-            report(finding.as_text().replace("\n  = help: ", " (help: ") + (")" if finding.hint else ""))
+        plan = SitePlan(settings.use_directory_urls, [f.dest_uri for f in files if not _from(f, config)])
+        path_findings: list[Finding] = []
+        incident_files = self._load(files, config, plan, settings, path_findings)
+        docs_clashes = len(plan.clashes)
+        report = check_report(self.documents, settings, settings.resolve_today())
+        self.findings = sorted([*report.findings, *path_findings], key=lambda f: (f.path, f.line, f.rule, f.message))
+        if report.suppressed:
+            log.info(f"{len(report.suppressed)} finding(s) suppressed by `postmortems: allow` comments")
         catalog = self.catalog = Catalog(self.documents, settings, settings.resolve_today())
         for doc in catalog.hidden:  # drafts and reviews, unless the site shows them
             files.remove(incident_files.pop(doc.path))
         if catalog.hidden:
             log.info(f"{len(catalog.hidden)} draft or in-review post-mortem(s) left out (show_drafts: false)")
+        self.home_is_generated = files.get_file_from_path("index.md") is None
+        specs = generated_pages(catalog, has_home=not self.home_is_generated)
+        held = plan.generated([spec.src_uri for spec in specs], list(EXPORTS))
+        late = self._clash_findings(plan.clashes[docs_clashes:], settings)
+        self.findings = sorted([*self.findings, *late], key=lambda f: (f.path, f.line, f.rule, f.message))
+        for finding in self.findings:
+            say = log.warning if finding.level is Level.ERROR else log.info
+            say(finding.as_text().replace("\n  = help: ", " (help: ") + (")" if finding.hint else ""))
         env = make_env(list(config.theme.dirs))
         pages = self.pages = SitePages(env, catalog, self.findings, get_relative_url, settings)
+        pages.protect = self.blocks.protect
+        pages.left_out = {name for name in held if name in EXPORTS}
         self._register_incidents(incident_files, pages)
-        self._add_generated(files, config, pages)
+        self._add_generated(files, config, pages, specs, held)
         if config.nav is None:
-            listed = {uri for entry in pages.nav() for uri in entry.values()}
+            nav = [{title: self.displaced.get(uri, uri) for title, uri in entry.items()} for entry in pages.nav()]
+            listed = {uri for entry in nav for uri in entry.values()}
             others = [
                 f.src_uri
                 for f in files.documentation_pages()
                 if f.src_uri not in listed and f.src_uri not in pages.urls and f.src_uri not in self.by_src
             ]
-            config.nav = [*pages.nav(), *others]
+            config.nav = [*nav, *others]
         return files
 
-    def _load(self, files: Files, config: MkDocsConfig, settings: Settings) -> dict[str, File]:
-        """Read every post-mortem among the documentation pages; returns their files by path."""
-        prefix = f"{settings.source_dir.strip('/')}/" if settings.source_dir else ""
-        config_dir = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+    def _load(
+        self, files: Files, config: MkDocsConfig, plan: SitePlan, settings: Settings, findings: list[Finding]
+    ) -> dict[str, File]:
+        """Leave out what must not be read or has no URL of its own; read every post-mortem.
+        Returns the post-mortems' files by document path."""
+        prefix = f"{settings.source_dir.strip('/')}/" if settings.source_dir.strip("/") else ""
+        docs_dir = Path(config.docs_dir)
+        ours = [f for f in files if _from(f, config)]
+        is_postmortem = {
+            f.src_uri: f.src_uri.startswith(prefix) and is_postmortem_path(f.src_uri, settings.exclude) for f in ours
+        }
+        refused: dict[str, Finding] = {}
+        for file in ours:
+            problem = refusal(Path(file.abs_src_path or ""), self.root, file.src_uri)
+            if problem is not None:
+                doc = Document(self._shown(docs_dir / file.src_uri), docs_dir / file.src_uri)
+                refused[file.src_uri] = refused_finding(doc, problem)
+        losers = plan.docs(
+            sorted(f.src_uri for f in ours if is_postmortem[f.src_uri] and f.src_uri not in refused),
+            sorted(f.src_uri for f in ours if not is_postmortem[f.src_uri] and f.src_uri not in refused),
+        )
+        clash_of = {c.loser.name: c for c in plan.clashes}
+        if not any(is_postmortem.values()):
+            empty = no_postmortems(settings, self._shown)
+            findings += [empty] if empty else []
         incident_files: dict[str, File] = {}
-        for file in files.documentation_pages():
-            if not file.src_uri.startswith(prefix) or not is_postmortem_path(file.src_uri, settings.exclude):
+        for file in ours:
+            source = docs_dir / file.src_uri
+            shown = self._shown(source)
+            if file.src_uri in refused or file.src_uri in losers:
+                files.remove(file)
+                forced = is_postmortem[file.src_uri]  # a post-mortem is never left out without a word
+                finding = refused.get(file.src_uri) or clash_finding(
+                    clash_of[file.src_uri], settings, self._shown, forced
+                )
+                if finding is None:
+                    continue
+                if is_postmortem[file.src_uri]:  # listed with its error
+                    doc = Document(shown, source)
+                    doc.findings.append(finding)
+                    self.documents.append(doc)
+                else:
+                    findings.append(finding)
                 continue
-            source = Path(file.abs_src_path) if file.abs_src_path else Path(file.src_uri)
-            shown = source.relative_to(config_dir).as_posix() if source.is_relative_to(config_dir) else file.src_uri
-            doc = load_bytes(file.content_bytes, Document(shown, source), settings)
+            if not is_postmortem[file.src_uri]:
+                continue
+            doc = load_file(source, settings, shown)
             self.documents.append(doc)
             incident_files[doc.path] = file
         return incident_files
 
+    def _clash_findings(self, clashes: list[Clash], settings: Settings) -> list[Finding]:
+        found = (clash_finding(clash, settings, self._shown) for clash in clashes)
+        return [f for f in found if f is not None]
+
     def _register_incidents(self, incident_files: dict[str, File], pages: SitePages) -> None:
-        unreadable = {f.path for f in self.findings if f.rule == "encoding"}
         by_path = {d.path: d for d in self.documents}
         for path, file in incident_files.items():
             file.inclusion = InclusionLevel.NOT_IN_NAV  # reached through indexes and search
             self.by_src[file.src_uri] = by_path[path]
             pages.doc_uris[path] = file.src_uri
             pages.urls[file.src_uri] = file.url
-            if path in unreadable:
-                file.content_string = ""  # MkDocs cannot decode it either: the page shows the errors
 
-    def _add_generated(self, files: Files, config: MkDocsConfig, pages: SitePages) -> None:
-        """The generated pages and exports; a file of the repository at the same URL wins."""
-        self.home_is_generated = files.get_file_from_path("index.md") is None
-        taken = {f.dest_uri: f.src_uri for f in files}
+    def _add_generated(
+        self, files: Files, config: MkDocsConfig, pages: SitePages, specs: list[Any], held: dict[str, Any]
+    ) -> None:
+        """The generated pages and exports that own their URL; links to a page left out
+        follow the page of the repository that holds its URL."""
+        by_dest = {f.dest_uri: f for f in files}
         generated = []
-        for spec in pages.generated(has_home=not self.home_is_generated):
+        for spec in specs:
+            if spec.src_uri in held:
+                holder = held[spec.src_uri]
+                pages.urls[spec.src_uri] = url_of(holder.dest)
+                if holder.dest in by_dest and by_dest[holder.dest].is_documentation_page():
+                    self.displaced[spec.src_uri] = by_dest[holder.dest].src_uri
+                continue
             inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
             file = File.generated(config, spec.src_uri, content="", inclusion=inclusion)
-            if file.dest_uri in taken:
-                log.warning(
-                    f"{taken[file.dest_uri]} in the docs folder is published at {file.url or '/'}, where the "
-                    f"plugin would put its {spec.src_uri}; the generated page is left out (rename your page)"
-                )
-                continue
             pages.urls[spec.src_uri] = file.url
             generated.append(file)
         for file in generated:  # rendered once every URL is known, so pages can link each other
             file.content_string = pages.render(file.src_uri)
             files.append(file)
+            self.generated_uris.add(file.src_uri)
         for path, content in pages.exports().items():
-            if path in taken:
-                log.warning(f"{taken[path]} in the docs folder is published at {path}; the export is left out")
-                continue
             files.append(File.generated(config, path, content=content))
+
+    def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
+        """MkDocs never reads or parses a post-mortem itself (its YAML loader has no alias bound
+        and accepts what ours refuses, and the theme would act on keys like `template`): the
+        page's Markdown comes from on_page_markdown, its metadata from _theme_meta."""
+        return "" if page.file.src_uri in self.by_src else None
 
     @event_priority(10)
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
@@ -170,12 +262,38 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             return markdown
         doc = self.by_src.get(page.file.src_uri)
         if doc is not None:
-            page.meta = _escaped(page.meta)
-            page.meta["title"] = html.escape(doc.title)
+            page.meta = self._theme_meta(doc)
             return self.pages.decorate(doc, page.file.src_uri)
+        if page.file.src_uri not in self.generated_uris:  # a page of the repository: untrusted too
+            page.meta, dropped = safe_page_meta(page.meta, lambda name: _template_exists(config, name))
+            if dropped:
+                log.warning(f"{page.file.src_uri}: {dropped} is not a page template of the theme; it is ignored")
         if page.file.src_uri == "index.md" and not self.home_is_generated:
             return f"{markdown}\n\n{self.pages.home_block('index.md')}\n"
         return markdown
+
+    def _theme_meta(self, doc: Document) -> dict[str, Any]:
+        """All the theme and other plugins see of a post-mortem's front matter: what the model
+        validated, HTML-escaped (themes print `page.title`, descriptions and tags raw). An
+        invalid post-mortem gives its escaped title and nothing else."""
+        meta: dict[str, Any] = {"title": html.escape(doc.title)}
+        if doc.meta is not None and self.catalog is not None and not self.catalog.is_invalid(doc):
+            valid = meta_of(doc)
+            summary = valid.summary or doc.body.summary
+            if summary:
+                meta["description"] = html.escape(" ".join(summary.split()))
+            if valid.tags:
+                meta["tags"] = [html.escape(tag) for tag in valid.tags]
+        return meta
+
+    @event_priority(-100)
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        """The author's HTML sanitised (unless `allow_raw_html`), then the plugin's blocks put back."""
+        if self.settings is None or not self.settings.enabled:
+            return html
+        if page.file.src_uri not in self.generated_uris and not self.settings.allow_raw_html:
+            html = clean(html)
+        return self.blocks.restore(html)
 
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
@@ -187,12 +305,16 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         return context
 
 
-def _escaped(value: Any) -> Any:
-    """Front matter as the theme may print it: every string HTML-escaped, recursively."""
-    if isinstance(value, str):
-        return html.escape(value)
-    if isinstance(value, dict):
-        return {k: _escaped(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_escaped(v) for v in value]
-    return value
+def _template_exists(config: MkDocsConfig, name: str) -> bool:
+    try:
+        config.theme.get_env().get_template(name)
+    except Exception:  # TemplateNotFound, or a name the loader refuses
+        return False
+    return True
+
+
+def _from(file: File, config: MkDocsConfig) -> bool:
+    """A file of the docs folder (not the theme's, not generated by a plugin)."""
+    if file.generated_by or not file.abs_src_path or file.src_dir is None:
+        return False
+    return os.path.abspath(file.src_dir) == os.path.abspath(config.docs_dir) and not mkdocs_excludes(file.src_uri)

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 
 MAX_SLUG = 60
 SAFE_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# `tags/index.md` is the index of its kind: a term named "index" (or "ｉｎｄｅｘ") gets another slug.
+RESERVED_SLUGS = frozenset({"index"})
 
 
 def slugify(text: str, fallback_prefix: str = "t") -> str:
@@ -31,7 +33,7 @@ def term_key(name: str) -> str:
 def assign_slugs(keys: Iterable[str], display: dict[str, str]) -> dict[str, str]:
     """A distinct slug per key; keys whose slugs clash get -2, -3 in sorted order of key."""
     slugs: dict[str, str] = {}
-    taken: set[str] = set()
+    taken: set[str] = set(RESERVED_SLUGS)
     for key in sorted(keys):
         base = slugify(display.get(key, key))
         slug, n = base, 2

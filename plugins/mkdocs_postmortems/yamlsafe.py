@@ -3,8 +3,11 @@
 PyYAML's SafeLoader never runs python tags. On top of it this module keeps every node's line
 (so a schema error points at its line), rejects duplicate and non-text keys (PyYAML keeps the
 last duplicate silently), turns every construction failure (an impossible date, `!!int abc`)
-into a located error, and refuses documents whose aliases expand past a bound (the "billion
-laughs" attack): the expanded size is computed on the composed node graph, in linear time.
+into a located error, and refuses documents whose aliases add more than a bound of values
+beyond those written (the "billion laughs" attack): the expanded size is computed on the
+composed node graph, in linear time. A long document written out is not refused here: the file
+size bounds that. It also records the text of plain scalars that YAML reads as something else
+than text (`2024`, `no`, `1.10`), so text fields can take them as written.
 
 Lines are counted from character offsets with "\\n" as the only line break, as editors and the
 rest of this package count them; PyYAML's own line numbers also break at U+2028 and friends.
@@ -20,8 +23,9 @@ import yaml
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-MAX_EXPANDED_NODES = 20_000
+MAX_EXPANDED_NODES = 20_000  # values aliases may add beyond the nodes written
 STR_TAG = "tag:yaml.org,2002:str"
+NULL_TAG = "tag:yaml.org,2002:null"
 # Core tags whose values a post-mortem never needs; refused rather than silently converted.
 REFUSED_TAGS = ("binary", "omap", "pairs", "set")
 
@@ -40,10 +44,12 @@ class YamlProblem(Exception):
 
 @dataclass
 class LineMap:
-    """1-based lines of each key and value, by path (('action_items', 0, 'due'))."""
+    """1-based lines of each key and value, by path (('action_items', 0, 'due')), and the text
+    as written of plain scalars that YAML resolved to a number, boolean or timestamp."""
 
     keys: dict[Path, int] = field(default_factory=dict)
     values: dict[Path, int] = field(default_factory=dict)
+    texts: dict[Path, str] = field(default_factory=dict)
 
     def line_of(self, loc: Path, default: int = 1) -> int:
         """The line of the deepest part of `loc` that exists in the document."""
@@ -71,7 +77,9 @@ class _Lines:
         return bisect.bisect_right(self.starts, mark.index)
 
 
-class _Loader(yaml.SafeLoader):
+class LocatedLoader(yaml.SafeLoader):
+    """SafeLoader whose construction failures are located YAML errors, never bare exceptions."""
+
     def construct_object(self, node: Node, deep: bool = False) -> Any:
         # SafeConstructor raises bare ValueError, KeyError... for `!!int abc`, `!!bool maybe`,
         # `2026-02-30`: give every such failure the node's place.
@@ -86,6 +94,10 @@ class _Loader(yaml.SafeLoader):
             else:
                 problem = f"{node.value!r} cannot be read as {tag}"
             raise ConstructorError(None, None, problem, node.start_mark) from exc
+
+
+class _Loader(LocatedLoader):
+    pass
 
 
 def _refuse(loader: yaml.SafeLoader, node: Node) -> Any:
@@ -119,7 +131,7 @@ def load(text: str) -> tuple[Any, LineMap]:
             "delete the invisible character (it often comes from a copy and paste)",
         ) from None
     except yaml.MarkedYAMLError as exc:
-        raise YamlProblem(lines_of.of(_mark(exc)), _describe(exc), _hint_for(exc)) from None
+        raise marked_problem(exc, lines_of) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(1, f"invalid YAML: {exc}", "check the front matter's syntax") from None
     except RecursionError:
@@ -128,6 +140,12 @@ def load(text: str) -> tuple[Any, LineMap]:
         if loader is not None:
             loader.dispose()
     return data, lines
+
+
+def marked_problem(exc: yaml.MarkedYAMLError, text: str | _Lines) -> YamlProblem:
+    """A located PyYAML error (from the YAML `text`) as a YamlProblem: line, message and hint."""
+    lines_of = text if isinstance(text, _Lines) else _Lines(text)
+    return YamlProblem(lines_of.of(_mark(exc)), _describe(exc), _hint_for(exc))
 
 
 def _mark(exc: yaml.MarkedYAMLError) -> yaml.Mark | None:
@@ -162,9 +180,15 @@ def _hint_for(exc: yaml.MarkedYAMLError) -> str:
 
 
 def _check_expansion(root: Node, lines_of: _Lines) -> None:
-    """Refuse documents whose aliases expand to more than MAX_EXPANDED_NODES nodes."""
+    """Refuse documents whose aliases add more than MAX_EXPANDED_NODES values to those written.
+
+    The expanded size of the root, less the distinct nodes composed (what was written), is
+    what aliases add. It is reported at the first node, bottom up, whose own expansion alone
+    exceeds the written nodes by the bound: the first anchor of a "billion laughs"."""
     sizes: dict[int, int] = {}
     active: set[int] = set()
+    order: list[Node] = []  # distinct nodes, children before parents
+    cap = 0  # sizes are capped once refusal is certain, so the integers stay small
 
     def size(node: Node) -> int:
         key = id(node)
@@ -183,16 +207,37 @@ def _check_expansion(root: Node, lines_of: _Lines) -> None:
             for k, v in node.value:
                 total += size(k) + size(v)
         active.discard(key)
-        if total > MAX_EXPANDED_NODES:
+        sizes[key] = min(total, cap) if cap else total
+        order.append(node)
+        return sizes[key]
+
+    written = _count_distinct(root)
+    cap = written + MAX_EXPANDED_NODES + 1
+    size(root)
+    for node in order:
+        if sizes[id(node)] - written > MAX_EXPANDED_NODES:
             raise YamlProblem(
                 lines_of.of(node.start_mark),
                 f"YAML aliases here expand to more than {MAX_EXPANDED_NODES:,} values",
                 "write the values out instead of repeating anchors (&) and aliases (*)",
             )
-        sizes[key] = total
-        return total
 
-    size(root)
+
+def _count_distinct(root: Node) -> int:
+    """The nodes composed from the text: an alias is the node it names, counted once."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, MappingNode):
+            for k, v in node.value:
+                stack.extend((k, v))
+    return len(seen)
 
 
 def _check_keys_and_map_lines(node: Node, path: Path, lines: LineMap, lines_of: _Lines) -> None:
@@ -222,3 +267,5 @@ def _check_keys_and_map_lines(node: Node, path: Path, lines: LineMap, lines_of: 
     elif isinstance(node, SequenceNode):
         for index, child_node in enumerate(node.value):
             _check_keys_and_map_lines(child_node, (*path, index), lines, lines_of)
+    elif isinstance(node, ScalarNode) and node.style is None and node.tag not in (STR_TAG, NULL_TAG):
+        lines.texts.setdefault(path, node.value)

@@ -38,18 +38,22 @@ def check_blame(doc: Document, meta: Postmortem, ctx: Context) -> Iterator[Hit]:
 
 
 def _name_pattern(people: list[str]) -> re.Pattern[str] | None:
-    """Full names, @handles and first names of three letters or more, as whole words."""
+    """Names as whole words: each name as written and without its @; for a personal name written
+    with a space ("Priya Raman") also the first name, of three letters or more.
+
+    A handle or team name (`network-engineering`, `@sre-team`, `priya.raman`) is matched only
+    whole: its first part is a word of the narrative ("network", "payments"), not a person."""
     words: set[str] = set()
     for person in people:
         name = person.strip()
         if not name:
             continue
-        words.add(name)
         bare = name.lstrip("@")
-        words.add(bare)
-        first = re.split(r"[\s._-]+", bare)[0]
-        if len(first) >= 3:
-            words.add(first)
+        words.update((name, bare))
+        parts = bare.split()
+        if len(parts) > 1 and len(parts[0]) >= 3:
+            words.add(parts[0])
+    words.discard("")
     if not words:
         return None
     alternatives = "|".join(re.escape(w).replace("\\ ", r"\s+") for w in sorted(words, key=len, reverse=True))

@@ -52,6 +52,7 @@ POSTMORTEMS_JSON = "api/postmortems.json"
 POSTMORTEMS_SCHEMA = "api/postmortems.schema.json"
 ACTIONS_ICS = "actions.ics"
 FEED = "feed.xml"
+EXPORTS = (POSTMORTEMS_JSON, POSTMORTEMS_SCHEMA, ACTIONS_JSON, ACTIONS_SCHEMA, ACTIONS_ICS, FEED)
 VIEW_LIMIT = 200  # rows of a build-time view; the live table shows the rest
 RelativeUrl = Callable[[str, str], str]  # (target url, url of the page linking) -> relative url
 
@@ -68,6 +69,16 @@ def term_uri(term: Term) -> str:
 class GeneratedPage:
     src_uri: str
     in_nav: bool
+
+
+def generated_pages(catalog: Catalog, has_home: bool) -> list[GeneratedPage]:
+    """Every page the plugin generates for `catalog` (the exports are EXPORTS)."""
+    pages = [] if has_home else [GeneratedPage(HOME, True)]
+    pages += [GeneratedPage(INCIDENTS, True), GeneratedPage(DASHBOARD, True)]
+    for kind, terms in catalog.indexes.items():
+        pages.append(GeneratedPage(kind_uri(kind), True))
+        pages += [GeneratedPage(term_uri(t), False) for t in terms]
+    return pages
 
 
 def make_env(template_dirs: list[str]) -> jinja2.Environment:
@@ -104,15 +115,14 @@ class SitePages:
         self._terms_by_uri = {term_uri(t): t for terms in catalog.indexes.values() for t in terms}
         self.urls: dict[str, str] = {}  # src_uri -> url, filled by the front end
         self.doc_uris: dict[str, str] = {}  # document path -> src_uri
+        self.left_out: set[str] = set()  # exports whose path a page of the repository holds
+        # The front end's way of keeping a block of ours apart from the author's HTML, which it
+        # sanitises (see sanitize.BlockStore); identity when nothing is sanitised.
+        self.protect: Callable[[str], str] = lambda block: block
 
     # -- what to generate ----------------------------------------------------------------
     def generated(self, has_home: bool) -> list[GeneratedPage]:
-        pages = [] if has_home else [GeneratedPage(HOME, True)]
-        pages += [GeneratedPage(INCIDENTS, True), GeneratedPage(DASHBOARD, True)]
-        for kind, terms in self.catalog.indexes.items():
-            pages.append(GeneratedPage(kind_uri(kind), True))
-            pages += [GeneratedPage(term_uri(t), False) for t in terms]
-        return pages
+        return generated_pages(self.catalog, has_home)
 
     def nav(self) -> list[dict[str, str]]:
         """The small nav: home, incidents and one entry per index, whatever the number of incidents."""
@@ -141,7 +151,7 @@ class SitePages:
         return _page(f"{title}: {term.name}", html_block)
 
     def home_block(self, src_uri: str) -> str:
-        return self._render(
+        return self._render_protected(
             src_uri,
             "home.html",
             documents=self.catalog.visible[:10],
@@ -163,6 +173,7 @@ class SitePages:
             terms=self.catalog.terms_of,
             rank=rank,
             invalid=[(d, self.errors.get(d.path, [])) for d in self.catalog.invalid],
+            has_page=lambda d: d.path in self.doc_uris,  # a refused file is listed without a page
             hidden=len(self.catalog.hidden),
         )
 
@@ -195,14 +206,15 @@ class SitePages:
         """The machine-readable files, by their path in the site."""
         url_of = self.url_of
         name, site_url = self.settings.site_name, self.settings.site_url
-        return {
-            POSTMORTEMS_JSON: postmortems_json(self.catalog, url_of),
-            POSTMORTEMS_SCHEMA: json_schema_of(PostmortemsExport, "api/postmortems.json"),
-            ACTIONS_JSON: actions_json(self.actions, self.catalog, url_of, self.forge_url),
-            ACTIONS_SCHEMA: json_schema_of(ActionsExport, "api/actions.json"),
-            ACTIONS_ICS: actions_ics(self.actions, self.catalog.today, name, site_url, url_of),
-            FEED: feed_xml(self.catalog, name, site_url, url_of),
+        writers: dict[str, Callable[[], str | bytes]] = {
+            POSTMORTEMS_JSON: lambda: postmortems_json(self.catalog, url_of),
+            POSTMORTEMS_SCHEMA: lambda: json_schema_of(PostmortemsExport, "api/postmortems.json"),
+            ACTIONS_JSON: lambda: actions_json(self.actions, self.catalog, url_of, self.forge_url),
+            ACTIONS_SCHEMA: lambda: json_schema_of(ActionsExport, "api/actions.json"),
+            ACTIONS_ICS: lambda: actions_ics(self.actions, self.catalog.today, name, site_url, url_of),
+            FEED: lambda: feed_xml(self.catalog, name, site_url, url_of),
         }
+        return {path: write() for path, write in writers.items() if path not in self.left_out}
 
     def url_of(self, doc: Document) -> str:
         """A post-mortem page's URL, relative to the site root."""
@@ -212,19 +224,22 @@ class SitePages:
         """An incident page's Markdown: header card, body, action items in place, related."""
         markdown = doc.markdown
         errors = self.errors.get(doc.path, [])
-        if doc.meta is None:
-            header = self._render(src_uri, "invalid.html", doc=doc, errors=errors, meta=None)
+        if doc.meta is None or self.catalog.is_invalid(doc):
+            header = self._render_protected(src_uri, "invalid.html", doc=doc, errors=errors, meta=None)
+            if any(f.rule == "body-nesting" for f in errors):
+                # MkDocs' Markdown would crash or hang on it: the source is shown as text.
+                markdown = self.protect(f'<pre class="pm-source"><code>{html.escape(markdown)}</code></pre>')
             return f"{header}\n\n{markdown}\n"
         meta = doc.meta
         terms = {kind: self.catalog.terms_of(kind, doc) for kind in INDEX_KINDS}
         # The card shows `summary` only when it is set: otherwise the Summary section says it below.
-        header = self._render(
+        header = self._render_protected(
             src_uri, "header.html", doc=doc, meta=meta, terms=terms, errors=errors, summary=meta.summary
         )
         parts = [header, ""]
         actions = ""
         if meta.action_items:
-            actions = self._render(
+            actions = self._render_protected(
                 src_uri,
                 "actions.html",
                 items=meta.action_items,
@@ -233,7 +248,7 @@ class SitePages:
         heading = parse_body(markdown, 0, None).section("action items")
         if heading is not None:
             lines = markdown.split("\n")
-            at = heading.line  # insert right after the heading line
+            at = heading.end_line  # right after the heading (a setext heading's underline included)
             lines[at:at] = ["", actions or "*No action items.*", ""]
             parts.append("\n".join(lines))
         else:
@@ -242,8 +257,12 @@ class SitePages:
                 parts += ["", "## Action items", "", actions]
         related = self.catalog.related(doc)
         if related:
-            parts += ["", "## Related incidents", "", self._render(src_uri, "related.html", related=related)]
+            parts += ["", "## Related incidents", "", self._render_protected(src_uri, "related.html", related=related)]
         return "\n".join(parts) + "\n"
+
+    def _render_protected(self, src_uri: str, template: str, **context: object) -> str:
+        """A block that goes into an author's page, kept apart from the author's HTML."""
+        return self.protect(self._render(src_uri, template, **context))
 
     def _render(self, src_uri: str, template: str, **context: object) -> str:
         page_url = self.urls.get(src_uri, "")
@@ -259,7 +278,11 @@ class SitePages:
                 uri = DASHBOARD
             else:
                 uri = kind_uri(target)
-            return self.relative(self.urls.get(uri, uri), page_url)
+            # A page left out of the site (a refused file) has no URL: link to the index instead.
+            url = self.urls.get(uri)
+            if url is None:
+                url = self.urls.get(INCIDENTS, "incidents/")
+            return self.relative(url, page_url)
 
         result = self.env.get_template(f"postmortems/{template}").render(link=link, today=self.catalog.today, **context)
         # Python-Markdown ends a raw HTML block at a blank line: keep the block in one piece.

@@ -1,0 +1,130 @@
+"""What an author's Markdown may render: GitHub's allowance, enforced with nh3 (ammonia).
+
+A pull request is untrusted input, and the site is read by everyone in the company: raw HTML in
+a body (`<script>`, `onerror=`, `[x](javascript:…)`, attr_list's `{: onclick=… }`) must not
+reach readers as written. The page's HTML is sanitised after Markdown has rendered it, so
+every way of producing markup is covered at once; what stays is what GitHub renders in the pull
+request (headings, lists, tables, links, images, code, `<details>`, footnotes, admonitions),
+so reviewers see what will be published.
+
+The plugin's own blocks (header card, action items, related incidents) are rendered by Jinja
+with autoescape and carry the classes and data attributes the theme and scripts need; they are
+put aside as placeholders while the author's part is sanitised, then put back (BlockStore).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+import secrets
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import nh3
+
+TAGS = frozenset(
+    {
+        *("h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "div", "span", "blockquote", "pre", "code"),
+        *("b", "i", "strong", "em", "s", "strike", "del", "ins", "sub", "sup", "mark", "small", "kbd", "samp"),
+        *("var", "q", "cite", "dfn", "abbr", "time", "wbr", "tt", "bdo", "ruby", "rt", "rp"),
+        *("ul", "ol", "li", "dl", "dt", "dd"),
+        *("table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "colgroup", "col"),
+        *("a", "img", "figure", "figcaption", "details", "summary", "input"),
+    }
+)
+_COMMON = {"class", "id", "title", "lang", "dir", "align"}
+ATTRIBUTES: dict[str, set[str]] = {
+    "*": _COMMON,
+    "a": {"href", "name"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "ol": {"start", "type", "reversed"},
+    "li": {"value"},
+    "td": {"colspan", "rowspan", "style"},
+    "th": {"colspan", "rowspan", "style", "scope"},
+    "col": {"span"},
+    "colgroup": {"span"},
+    "details": {"open"},
+    "time": {"datetime"},
+    "abbr": {"title"},
+    "input": {"type", "checked", "disabled"},  # task lists
+}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})  # and relative URLs
+STYLE_PROPERTIES = frozenset({"text-align"})  # the tables extension aligns columns with style=
+
+
+def clean(html: str) -> str:
+    """`html` with everything outside the allowance removed (script and style with their text)."""
+    return nh3.clean(
+        html,
+        tags=set(TAGS),
+        attributes=ATTRIBUTES,
+        url_schemes=set(URL_SCHEMES),
+        filter_style_properties=set(STYLE_PROPERTIES),
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+class BlockStore:
+    """Trusted HTML blocks kept aside as placeholders while the rest of a page is sanitised.
+
+    A placeholder is letters and digits only, so Markdown leaves it alone (a paragraph of its
+    own); its random part is new for every build, so an author cannot forge one."""
+
+    def __init__(self) -> None:
+        self._prefix = f"PMBLOCK{secrets.token_hex(8).upper()}X"
+        self._blocks: dict[str, str] = {}
+        self._pattern = re.compile(rf"(?:<p>)?{self._prefix}(\d+)X(?:</p>)?")
+
+    def protect(self, html: str) -> str:
+        key = str(len(self._blocks))
+        self._blocks[key] = html
+        return f"{self._prefix}{key}X"
+
+    def restore(self, html: str) -> str:
+        return self._pattern.sub(lambda m: self._blocks.pop(m.group(1), ""), html)
+
+    def clear(self) -> None:
+        self._blocks.clear()
+
+
+# Front matter of the repository's own pages (index.md, notes) goes to the theme too. Themes
+# print its strings raw and act on `template`; MkDocs' loader shares aliased values by
+# reference, so walking them is bounded.
+REFUSED_TEMPLATES = frozenset({"404.html", "sitemap.xml", "sitemap.xml.gz", "redirect.html"})
+META_BUDGET = 10_000
+
+
+def safe_page_meta(meta: Mapping[str, Any], template_exists: Callable[[str], bool]) -> tuple[dict[str, Any], str]:
+    """A page's metadata with every string (keys too) HTML-escaped, and a `template` kept only
+    when it is a real page template; returns it and what was dropped ("" when nothing)."""
+    budget = [META_BUDGET]
+
+    def escaped(value: Any) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise OverflowError
+        if isinstance(value, str):
+            return html.escape(value)
+        if isinstance(value, Mapping):
+            return {escaped(str(k)): escaped(v) for k, v in value.items()}
+        if isinstance(value, list | tuple | set | frozenset):
+            return [escaped(v) for v in value]
+        if value is None or isinstance(value, bool | int | float | dt.date):
+            return value
+        return html.escape(str(value))
+
+    dropped = ""
+    try:
+        safe = escaped(meta)
+    except OverflowError:
+        title = meta.get("title")
+        return ({"title": html.escape(title)} if isinstance(title, str) else {}), "its front matter (too large)"
+    template = meta.get("template")
+    if "template" in safe and not (
+        isinstance(template, str) and template not in REFUSED_TEMPLATES and template_exists(template)
+    ):
+        del safe["template"]
+        dropped = f"`template: {template!r}`"
+    return safe, dropped
