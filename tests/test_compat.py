@@ -15,6 +15,7 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
+from hostile import dead_links
 from sitebuild import ROOT, TODAY_EPOCH, article, build_site, incident, write_site
 
 BIN = Path(sys.executable).parent
@@ -156,3 +157,7 @@ def test_a_page_of_the_repository_wins_over_a_generated_one(tmp_path: Path, capl
         caplog.text
     )
     assert (site / "tags/x/index.html").is_file()
+    assert dead_links(site) == []
+    # Links to the generated tags index go to the page that holds /tags/ now.
+    back = next(a for a in article(site, "tags/x").select("a") if a.get_text() == "All tags")
+    assert (site / "tags/x" / str(back["href"])).resolve() == (site / "tags").resolve()

@@ -214,6 +214,20 @@ def test_control_characters_in_a_body(hostile: tuple[Path, Path]) -> None:
     assert (site / "feed.xml").is_file() is False or b"\x01" not in (site / "feed.xml").read_bytes()
 
 
+def test_control_characters_in_the_summary_never_reach_the_feed(tmp_path: Path) -> None:
+    text = incident("Control", body="NUL \x00 here.\n").replace("A short summary.", "A short \x1b[31m summary.")
+    config = write_site(tmp_path, {"2026/control.md": text, "2026/ok.md": incident("Ok")})
+    site = build_site(config)  # feed_xml used to crash on the escape character
+    for name in ("feed.xml", "2026/control/index.html", "search/search_index.json"):
+        data = (site / name).read_bytes()
+        assert b"\x1b" not in data and b"\x00" not in data, name
+    result = check(tmp_path)
+    assert result.exit_code == 1 and "postmortems/2026/control.md:" in result.output
+    assert "U+001B" in result.output
+    with pytest.raises(Abort):
+        build_site(config, strict=True)
+
+
 def test_deep_nesting_is_refused_and_shown_as_text(hostile: tuple[Path, Path]) -> None:
     repo, site = hostile
     body = article(site, "2026/deep")
@@ -248,6 +262,22 @@ def test_raw_html_opt_out_publishes_it_as_written(tmp_path: Path) -> None:
     config = write_site(tmp_path, {"2026/raw.md": incident("Raw", body=SCRIPT_BODY)}, "      allow_raw_html: true\n")
     site = build_site(config)
     assert "<script>alert('body-script')</script>" in str(article(site, "2026/raw"))
+
+
+# -- 6. configuration ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("options", ["", "      exclude: ['**']\n"])
+def test_nothing_to_publish_is_said_loudly(tmp_path: Path, options: str) -> None:
+    files = {} if not options else {"2026/ok.md": incident("Ok")}
+    config = write_site(tmp_path, files, options)
+    result = check(tmp_path)
+    assert result.exit_code == 1 and "postmortems:1: error[no-postmortems]" in result.output
+    with pytest.raises(Abort):
+        build_site(config, strict=True)
+    quiet = write_site(tmp_path / "quiet", files, options + "      rules: {no-postmortems: 'off'}\n")
+    assert check(tmp_path / "quiet").exit_code == 0
+    build_site(quiet, strict=True)
 
 
 # -- 5. values --------------------------------------------------------------------------------
