@@ -5,15 +5,13 @@ built site (every HTML file, every relative link, every byte)."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from bs4 import BeautifulSoup
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from mkdocs_postmortems.cli import main
-from sitebuild import incident, write_site
+from sitebuild import incident, invoke, write_site
 
 OUTSIDE_MARKER = "OUTSIDE-THE-REPOSITORY-7f3a91"
 SCRIPT_BODY = (
@@ -46,12 +44,7 @@ def on_page_context(context, page, config, nav):  # what the theme gets
 
 
 def run_cli(repo: Path, *args: str) -> Result:
-    cwd = os.getcwd()
-    os.chdir(repo)
-    try:
-        return CliRunner().invoke(main, ["--today", "2026-11-25", *args], catch_exceptions=False)
-    finally:
-        os.chdir(cwd)
+    return invoke(repo, "--today", "2026-11-25", *args)
 
 
 def check(repo: Path, *args: str) -> Result:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bs4 import BeautifulSoup, Tag
+from click.testing import CliRunner, Result
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
@@ -77,3 +78,15 @@ def incident(title: str, date: str = "2026-05-01", severity: str = "SEV2", extra
         "## Impact\n\nSome.\n\n## Root causes\n\nA gap in the deploy checks.\n\n## What went well\n\nAlerts.\n\n"
         f"## What could be improved\n\nRunbooks.\n\n{body}"
     )
+
+
+def invoke(root: Path, *args: str, env: dict[str, str] | None = None) -> Result:
+    """The `postmortems` command run in `root`, as a user would run it there."""
+    from mkdocs_postmortems.cli import main
+
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    finally:
+        os.chdir(cwd)

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from mkdocs_postmortems.cli import main
+from sitebuild import invoke
 
 VALID = """---
 title: Cache stampede on search
@@ -66,13 +65,7 @@ def make_repo(tmp_path: Path, files: dict[str, str], options: str = "") -> Path:
 
 
 def run(repo: Path, *args: str, env: dict[str, str] | None = None) -> Result:
-    runner = CliRunner()
-    cwd = os.getcwd()
-    os.chdir(repo)
-    try:
-        return runner.invoke(main, list(args), env=env, catch_exceptions=False)
-    finally:
-        os.chdir(cwd)
+    return invoke(repo, *args, env=env)
 
 
 def test_help_on_every_command(tmp_path: Path) -> None:

@@ -9,17 +9,15 @@ docs folder.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 from mkdocs.exceptions import Abort
 
-from mkdocs_postmortems.cli import main
 from mkdocs_postmortems.config import PostmortemsConfig
 from mkdocs_postmortems.settings import Settings
-from sitebuild import build_site, incident
+from sitebuild import build_site, incident, invoke
 
 TODAY = "2026-11-25"
 VALID = incident(
@@ -56,12 +54,7 @@ def site(root: Path, options: str = "      today: 2026-11-25\n", posts: dict[str
 
 
 def run(root: Path, *args: str, env: dict[str, str] | None = None) -> Result:
-    cwd = os.getcwd()
-    os.chdir(root)
-    try:
-        return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
-    finally:
-        os.chdir(cwd)
+    return invoke(root, *args, env=env)
 
 
 def usage_error(result: Result, *fragments: str) -> None:

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 from mkdocs.exceptions import Abort
 
-from mkdocs_postmortems.cli import main
 from mkdocs_postmortems.findings import Finding, Level
-from sitebuild import build_site, fixed_today, incident, write_site
+from sitebuild import build_site, fixed_today, incident, invoke, write_site
 
 TODAY = "2026-11-25"
 HEAD = "title: Checkout timeouts\ndate: 2026-03-01\nseverity: SEV2\n"
@@ -42,12 +40,7 @@ def repo(tmp_path: Path, files: dict[str, str], options: str = "") -> Path:
 
 
 def run(root: Path, *args: str, env: dict[str, str] | None = None) -> Result:
-    cwd = os.getcwd()
-    os.chdir(root)
-    try:
-        return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
-    finally:
-        os.chdir(cwd)
+    return invoke(root, *args, env=env)
 
 
 def check(root: Path, *args: str) -> Result:
