@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Sets everything up, then serves the example site at http://127.0.0.1:8000 (or builds it with `build`).
+# Installs what the site needs (`pip install -e .`, no test tools), then serves the example site
+# at http://127.0.0.1:8000 (or builds it strictly into site/ with `build`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SKIP_CHROMIUM=1 bash scripts/setup.sh
+bash scripts/setup.sh
 if [ "${1:-serve}" = build ]; then
   .venv/bin/mkdocs build --strict
 else

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Sets everything up, then runs the whole test suite: ruff, mypy, pytest.
+# Installs the package with its test tools (`pip install -e ".[test]"`, and chromium),
+# then runs the whole test suite: ruff, mypy, pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh test
 .venv/bin/ruff check plugins tests benchmarks
 .venv/bin/ruff format --check plugins tests benchmarks
 .venv/bin/mypy

@@ -588,7 +588,8 @@ SKIPPED_ON_DRAFTS = {
 
 
 def test_the_skip_list_covers_every_skip_rule() -> None:
-    assert set(SKIPPED_ON_DRAFTS) == {rule.id for rule in RULES.values() if rule.drafts is Drafts.SKIP}
+    needs_history = {"writeup-late"}  # tested on real repositories in test_history.py
+    assert set(SKIPPED_ON_DRAFTS) == {rule.id for rule in RULES.values() if rule.drafts is Drafts.SKIP} - needs_history
 
 
 @pytest.mark.parametrize("rule", sorted(SKIPPED_ON_DRAFTS))

@@ -257,7 +257,7 @@ def test_a_bare_relative_tag_in_the_options_fails_both(tmp_path: Path, caplog: p
 
 
 def test_mkdocs_declares_exactly_the_settings_options() -> None:
-    not_options = {"docs_dir", "config_dir", "site_name", "site_url", "use_directory_urls"}
+    not_options = {"docs_dir", "config_dir", "site_name", "site_url", "use_directory_urls", "repo_url", "edit_uri"}
     assert {name for name, _ in PostmortemsConfig._schema} == set(Settings.model_fields) - not_options
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .load import Document
-from .model import ActionItem, Postmortem, Status
+from .model import ActionItem, Postmortem, Status, Visibility
 from .settings import Settings
 from .slugs import assign_slugs, term_key
 
@@ -65,6 +65,12 @@ class Catalog:
         self.hidden = [d for d in loaded if not self._shown(meta_of(d))]
         self.visible = newest_first(d for d in loaded if self._shown(meta_of(d)) and ids[d.id] == 1)
         self.invalid = [d for d in documents if d.meta is None or (ids[d.id] > 1 and self._shown(d.meta))]
+        # The public subset: a post-mortem that cannot be read has no known visibility, so it is
+        # withheld like an internal one (the build still reports its errors), and never listed.
+        self.withheld: list[Document] = []
+        if settings.public_only:
+            self.withheld = [d for d in self.invalid if d.meta is None]
+            self.invalid = [d for d in self.invalid if d.meta is not None]
         self._invalid_paths = {d.path for d in self.invalid}
         self.by_id = {d.id: d for d in self.visible}
         self.indexes = {kind: self._index(kind) for kind in INDEX_KINDS}
@@ -81,7 +87,16 @@ class Catalog:
     def is_invalid(self, doc: Document) -> bool:
         return doc.path in self._invalid_paths
 
+    @property
+    def left_out(self) -> list[Document]:
+        """Every post-mortem the site has no page for: `hidden`, then `withheld`."""
+        return [*self.hidden, *self.withheld]
+
     def _shown(self, meta: Postmortem) -> bool:
+        """Published (or a draft with `show_drafts`) and, for the public subset, public: with
+        `public_only` an internal post-mortem is left out of every page, index and export."""
+        if self.settings.public_only and meta.visibility is not Visibility.PUBLIC:
+            return False
         return meta.status is Status.PUBLISHED or self.settings.show_drafts
 
     def _index(self, kind: str) -> list[Term]:

@@ -19,10 +19,13 @@ from pydantic import ValidationError
 
 from . import new as new_module
 from . import report
+from . import review as review_module
 from .actions import ActionFilter, action_rows
 from .catalog import Catalog
 from .checks import check_report
+from .checks.deadline import deadline_findings
 from .findings import Level
+from .history import pathspec_of, read_history
 from .load import NOT_POSTMORTEMS, discover, display_path, is_postmortem_path, load_all, repo_root
 from .model import ItemStatus, Priority, json_schema
 from .output import FORMATS
@@ -124,6 +127,11 @@ def check(env: Env, paths: tuple[Path, ...], fmt: str, levels: tuple[str, ...], 
     # is about the repository as a whole: reported when no PATHS narrow the run.
     site = publishing_findings(settings, [d for d in docs if Path(d.source) in set(found)], scanned, _shown)
     findings = [f for f in result.findings if f.path in wanted]
+    history = read_history(repo_root(settings), pathspec_of(repo_root(settings), settings.source_root))
+    if history.message:  # a shallow clone: `writeup-late` cannot be judged, said once
+        click.echo(f"note: {history.message}", err=True)
+    findings += [f for f in deadline_findings(docs, history, settings) if f.path in wanted]
+    findings.sort(key=lambda f: (f.path, f.line, f.rule, f.message))
     if not paths:
         findings = sorted([*findings, *site], key=lambda f: (f.path, f.line, f.rule, f.message))
     else:
@@ -309,3 +317,80 @@ def rules() -> None:
     """List every rule id with its default level and how drafts are treated."""
     for rule in RULES.values():
         click.echo(f"{rule.id:24} {rule.level.value:8} drafts: {rule.drafts.value:5} {rule.summary}")
+
+
+@main.command()
+@click.option(
+    "--base",
+    required=True,
+    metavar="REF",
+    help="The revision to compare with: a branch, tag or commit (in a pull request, its base branch).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "json"]),
+    default="md",
+    show_default=True,
+    help="md is the pull-request comment (it starts with <!-- postmortems-review -->), json the same for tools.",
+)
+@click.option("--preview-url", metavar="URL", help="Where the branch's site preview is: linked from the comment.")
+@click.pass_obj
+def review(env: Env, base: str, fmt: str, preview_url: str | None) -> None:
+    """Summarise what this branch changes in the post-mortems, against REF.
+
+    The working tree is compared with REF: post-mortems added, changed, renamed or removed; for
+    each changed one its metadata, Timeline rows and action items before and after; and the
+    check findings on the changed files only (the checks still see every post-mortem).
+    Exit 0, 1 when a changed file has an error-level finding, 2 on a usage error.
+    """
+    settings = env.settings()
+    _require_source_folder(settings)
+    try:
+        result = review_module.review(settings, base, Path.cwd(), settings.resolve_today(), preview_url)
+    except review_module.ReviewError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(review_module.as_markdown(result) if fmt == "md" else review_module.as_json(result))
+    sys.exit(1 if result.errors else 0)
+
+
+@main.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--action",
+    default="OWNER/mkdocs-postmortems@" + "0" * 40,
+    show_default=True,
+    metavar="OWNER/REPO@SHA",
+    help="The composite action the workflows use (and the pre-commit hook's repository and rev): "
+    "give the commit SHA of the mkdocs-postmortems release you use. The default is a placeholder.",
+)
+@click.option("--site-name", default="Post-mortems", show_default=True, help="The site's name in mkdocs.yml.")
+def init(directory: Path, action: str, site_name: str) -> None:
+    """Scaffold a new post-mortem repository in DIRECTORY (default: here).
+
+    Writes mkdocs.yml with the plugin, postmortems/ with a home page and one example, the three
+    GitHub workflows using the composite action, a pre-commit configuration and a README saying
+    what to do next. Never overwrites: when any of these files exists, exit 1 naming them, and
+    nothing is written. Exit 2 on a usage error.
+    """
+    from . import init as init_module
+
+    try:
+        init_module.parse_action(action)
+        init_module.site_name_line(site_name)
+    except init_module.InitError as exc:
+        raise click.UsageError(str(exc)) from None
+    try:
+        written = init_module.scaffold(directory, action, site_name)
+    except init_module.InitError as exc:
+        click.echo(f"error: {directory}: {exc}; nothing was written", err=True)
+        sys.exit(1)
+    for path in written:
+        click.echo(f"created {(directory / path).as_posix()}")
+    if action == init_module.PLACEHOLDER or not init_module.is_pinned(action):
+        click.echo(
+            f"note: the workflows use {action}; pin it to a commit SHA of mkdocs-postmortems "
+            "(README.md, 'Pin the action')",
+            err=True,
+        )
+    click.echo(f"next: read {(directory / 'README.md').as_posix()}, then `postmortems check` and `mkdocs serve`")

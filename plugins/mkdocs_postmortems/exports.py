@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,7 @@ from pydantic import BaseModel, Field
 from .actions import ActionRow
 from .catalog import Catalog, meta_of
 from .formatting import absolute_url, ticket_url
+from .history import RepositoryHistory
 from .load import Document
 from .model import Impact
 
@@ -87,6 +89,12 @@ class PostmortemRecord(BaseModel):
     action_items: int
     open_action_items: int
     overdue_action_items: int
+    # From git (history.py); null without a history to go by (no repository, not yet committed,
+    # a shallow clone), or when the history was not read.
+    created: dt.datetime | None = Field(None, description="the author date of the file's first commit")
+    last_change: dt.datetime | None = Field(None, description="the author date of the file's last commit")
+    revisions: int | None = Field(None, description="commits that changed the file, renames followed")
+    contributors: list[str] | None = Field(None, description="commit authors' names, de-duplicated by e-mail")
 
 
 class PostmortemsExport(BaseModel):
@@ -128,10 +136,12 @@ def _seconds(delta: dt.timedelta | None) -> int | None:
     return int(delta.total_seconds()) if delta is not None else None
 
 
-def postmortems_json(catalog: Catalog, url_of: UrlOf | None) -> str:
+def postmortems_json(catalog: Catalog, url_of: UrlOf | None, history: RepositoryHistory | None = None) -> str:
     records = []
     for doc in catalog.visible:
         meta = meta_of(doc)
+        past = history.of(os.path.abspath(doc.source)) if history is not None else None
+        known = past is not None and past.known
         records.append(
             PostmortemRecord(
                 id=doc.id,
@@ -161,6 +171,10 @@ def postmortems_json(catalog: Catalog, url_of: UrlOf | None) -> str:
                 action_items=len(meta.action_items),
                 open_action_items=sum(1 for i in meta.action_items if i.is_open),
                 overdue_action_items=sum(1 for i in meta.action_items if i.is_overdue(catalog.today)),
+                created=past.created if past is not None else None,
+                last_change=past.last_change if past is not None else None,
+                revisions=past.revisions if past is not None and known else None,
+                contributors=[c.name for c in past.contributors] if past is not None and known else None,
             )
         )
     return PostmortemsExport(today=catalog.today, postmortems=records).model_dump_json(indent=1)

@@ -38,12 +38,15 @@ from mkdocs.utils.templates import TemplateContext
 
 from .catalog import Catalog, meta_of
 from .checks import check_report
+from .checks.deadline import deadline_findings
 from .config import PostmortemsConfig
 from .findings import Finding, Level
+from .history import HistoryCache, RepositoryHistory, pathspec_of
 from .load import Document, is_postmortem_path, load_file, refused_finding
 from .model import Status
 from .pages import SitePages, make_env
 from .pages.site import EXPORTS, generated_pages
+from .public import public_findings, withheld_files
 from .publishing import ASSETS, clash_finding, no_postmortems
 from .sanitize import BlockStore, clean, safe_page_meta
 from .settings import SITE_KEYS, ConfigError, Settings
@@ -57,6 +60,7 @@ THEME_DIR = str(package_files("mkdocs_postmortems").joinpath("theme"))
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def __init__(self) -> None:
         self.is_serve = False
+        self.history_cache = HistoryCache()  # kept across `mkdocs serve` rebuilds, keyed by HEAD
         self._reset()
 
     def _reset(self) -> None:
@@ -130,12 +134,19 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         docs_clashes = len(plan.clashes)
         report = check_report(self.documents, settings, settings.resolve_today())
         self.findings = sorted([*report.findings, *path_findings], key=lambda f: (f.path, f.line, f.rule, f.message))
+        history = self._history(settings)
+        self.findings = sorted(
+            [*self.findings, *deadline_findings(self.documents, history, settings)],
+            key=lambda f: (f.path, f.line, f.rule, f.message),
+        )
         if report.suppressed:
             log.info(f"{len(report.suppressed)} finding(s) suppressed by `postmortems: allow` comments")
         catalog = self.catalog = Catalog(self.documents, settings, settings.resolve_today())
-        for doc in catalog.hidden:  # drafts and reviews, unless the site shows them
-            files.remove(incident_files.pop(doc.path))
-        if catalog.hidden:
+        withheld = self._withhold(files, config, incident_files, catalog) if settings.public_only else None
+        for doc in catalog.left_out:  # drafts and reviews unless shown; with public_only, all but public ones
+            if doc.path in incident_files:
+                files.remove(incident_files.pop(doc.path))
+        if catalog.hidden and not settings.public_only:
             log.info(f"{len(catalog.hidden)} draft or in-review post-mortem(s) left out (show_drafts: false)")
         self.home_is_generated = files.get_file_from_path("index.md") is None
         specs = generated_pages(catalog, has_home=not self.home_is_generated)
@@ -146,8 +157,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             say = log.warning if finding.level is Level.ERROR else log.info
             say(finding.as_text().replace("\n  = help: ", " (help: ") + (")" if finding.hint else ""))
         env = make_env(list(config.theme.dirs))
-        pages = self.pages = SitePages(env, catalog, self.findings, get_relative_url, settings)
+        published = {d.path for d in self.documents} - {d.path for d in catalog.left_out}
+        shown = self.findings if withheld is None else public_findings(self.findings, published, withheld)
+        pages = self.pages = SitePages(env, catalog, shown, get_relative_url, settings)
         pages.protect = self.blocks.protect
+        pages.history = history
         pages.left_out = {name for name in held if name in EXPORTS}
         self._register_incidents(incident_files, pages)
         self._add_generated(files, config, pages, specs, held)
@@ -212,6 +226,41 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.documents.append(doc)
             incident_files[doc.path] = file
         return incident_files
+
+    def _withhold(
+        self, files: Files, config: MkDocsConfig, incident_files: dict[str, File], catalog: Catalog
+    ) -> dict[str, str]:
+        """The public subset (public.py): leaves out the evidence of every post-mortem that is not
+        published. Returns the withheld post-mortems' paths, with their src_uri."""
+        docs_dir = Path(config.docs_dir)
+        uri_of = {path: file.src_uri for path, file in incident_files.items()}
+        for doc in catalog.left_out:  # refused files too, which have no File any more
+            if doc.path not in uri_of and doc.source.is_relative_to(docs_dir):
+                uri_of[doc.path] = doc.source.relative_to(docs_dir).as_posix()
+        left_out = {doc.path for doc in catalog.left_out}
+        withheld = {uri_of[d.path]: d for d in catalog.left_out if d.path in uri_of}
+        published = {uri_of[d.path]: d for d in self.documents if d.path in uri_of and d.path not in left_out}
+        postmortem_uris = set(uri_of.values())
+        others = {f.src_uri: f for f in files if _from(f, config) and f.src_uri not in postmortem_uris}
+        evidence = withheld_files(published, withheld, others, lambda uri: others[uri].is_documentation_page())
+        for uri in sorted(evidence):
+            files.remove(others[uri])
+        log.info(
+            f"public_only: {len(catalog.left_out)} post-mortem(s) not public and {len(evidence)} file(s) "
+            "beside them left out"
+        )
+        return {d.path: uri for uri, d in withheld.items()}
+
+    def _history(self, settings: Settings) -> RepositoryHistory:
+        """The post-mortems' git history: one log pass, reused while HEAD stays the same. A
+        shallow clone is said once per build, at info level so `--strict` builds of shallow CI
+        checkouts still pass; the pages say "history incomplete" rather than wrong dates."""
+        history = self.history_cache.get(self.root, pathspec_of(self.root, settings.source_root))
+        if history.message:
+            log.info(history.message)
+        if history.problem:
+            log.info(f"no post-mortem history: {history.problem}")
+        return history
 
     def _clash_findings(self, clashes: list[Clash], settings: Settings) -> list[Finding]:
         found = (clash_finding(clash, settings, self._shown) for clash in clashes)

@@ -42,6 +42,7 @@ _RULES = [
     Rule("file-name", Level.ERROR, Drafts.SAME, "a file name too long for the file system, or with control characters"),
     Rule("duplicate-id", Level.ERROR, Drafts.SAME, "two post-mortems share an id"),
     Rule("unknown-related", Level.ERROR, Drafts.SAME, "`related` names an id that does not exist"),
+    Rule("writeup-late", Level.WARNING, Drafts.SKIP, "the first commit came later than `writeup_deadlines` allows"),
     # Action items.
     Rule("action-owner", Level.ERROR, Drafts.WARN, "an action item has no owner"),
     Rule("action-due", Level.ERROR, Drafts.WARN, "an action item has no due date"),

@@ -13,6 +13,7 @@ import posixpath
 import re
 from pathlib import Path, PureWindowsPath
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import mergedeep  # type: ignore[import-untyped]
 import yaml
@@ -27,6 +28,7 @@ from pydantic import (
     StrictInt,
     StrictStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 
@@ -37,7 +39,9 @@ from .model import DEFAULT_SEVERITIES, LINE_BREAKS, check_year
 from .rules import FIXED_RULES, RULES
 
 PLUGIN_NAME = "postmortems"
-SITE_KEYS = ("site_name", "site_url", "use_directory_urls")  # read from mkdocs.yml itself
+SITE_KEYS = ("site_name", "site_url", "use_directory_urls", "repo_url", "edit_uri")  # read from mkdocs.yml itself
+# `writeup-late`: hours from the incident's date to its first commit, by severity (none: no deadline).
+DEFAULT_WRITEUP_DEADLINES = {"SEV1": 48, "SEV2": 168}
 
 DEFAULT_BLAME_PHRASES = (
     "human error",
@@ -155,6 +159,9 @@ class Settings(BaseModel):
     vague_phrases: list[Entry] = Field(default_factory=lambda: list(DEFAULT_VAGUE_PHRASES))
     template: Path | None = Field(None, description="the template `postmortems new` copies")
     show_drafts: StrictBool = False
+    public_only: StrictBool = Field(
+        False, description="publish only post-mortems with `visibility: public`, and nothing of the others"
+    )
     due_soon_days: DayCount = Field(14, description="the dashboard's 'due soon' window, in days")
     review_window_days: DayCount = Field(14, description="effectiveness reviews shown this many days ahead")
     max_file_size: StrictInt = Field(
@@ -166,6 +173,13 @@ class Settings(BaseModel):
     site_name: str = Field("Post-mortems", description="from mkdocs.yml, not set by hand")
     site_url: str | None = Field(None, description="from mkdocs.yml, not set by hand")
     use_directory_urls: bool = Field(True, description="from mkdocs.yml, not set by hand")
+    repo_url: str | None = Field(None, description="from mkdocs.yml, not set by hand")
+    edit_uri: str | None = Field(None, description="from mkdocs.yml, not set by hand")
+    writeup_deadlines: dict[SeverityName, Annotated[StrictInt, Field(ge=0, le=MAX_DAYS * 24)]] | None = Field(
+        None,
+        description="hours from an incident's date to its post-mortem's first commit, by severity "
+        f"(rule `writeup-late`; default {DEFAULT_WRITEUP_DEADLINES}, none for other levels)",
+    )
     forge_url: StrictStr | None = Field(
         None, pattern=r"^https?://", description="links `owner/repo#N` tickets, e.g. https://github.com"
     )
@@ -183,6 +197,37 @@ class Settings(BaseModel):
         if normal == ".." or normal.startswith("../"):
             raise ValueError(f"{value!r} leaves docs_dir; write a folder inside docs_dir, relative to it")
         return "" if normal == "." else normal
+
+    @field_validator("writeup_deadlines")
+    @classmethod
+    def _known_deadlines(cls, value: dict[str, int] | None, info: ValidationInfo) -> dict[str, int] | None:
+        severities = info.data.get("severities") or []
+        for level in value or {}:
+            if level not in severities:
+                raise ValueError(f"unknown severity {level!r}; the severities are {', '.join(severities)}")
+        return value
+
+    @property
+    def deadlines(self) -> dict[str, int]:
+        """`writeup_deadlines` in hours by severity, the defaults when not set."""
+        if self.writeup_deadlines is not None:
+            return dict(self.writeup_deadlines)
+        return {k: v for k, v in DEFAULT_WRITEUP_DEADLINES.items() if k in self.severities}
+
+    @property
+    def effective_edit_uri(self) -> str | None:
+        """edit_uri as MkDocs completes it (config_options.EditURI): its default for
+        github.com and gitlab.com (`edit/master/docs/`) or bitbucket.org, and a final slash."""
+        edit_uri = self.edit_uri
+        if edit_uri is None and self.repo_url is not None:
+            host = urlsplit(self.repo_url).netloc.lower()
+            if host in ("github.com", "gitlab.com"):
+                edit_uri = "edit/master/docs/"
+            elif host == "bitbucket.org":
+                edit_uri = "src/default/docs/"
+        if edit_uri and not edit_uri.endswith("/"):
+            edit_uri += "/"
+        return edit_uri or None
 
     @field_validator("severities")
     @classmethod

@@ -9,6 +9,7 @@ folders (the repository's `overrides/` first), so any of them can be overridden.
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -38,6 +39,7 @@ from ..exports import (
 )
 from ..findings import Finding, Level
 from ..formatting import duration, ticket_url
+from ..history import RepositoryHistory, edit_url, history_url
 from ..load import Document
 from ..model import ItemStatus, Priority, Status
 from ..settings import Settings
@@ -119,6 +121,9 @@ class SitePages:
         # The front end's way of keeping a block of ours apart from the author's HTML, which it
         # sanitises (see sanitize.BlockStore); identity when nothing is sanitised.
         self.protect: Callable[[str], str] = lambda block: block
+        # Each post-mortem's git history (history.py), set by the front end once it has read it;
+        # None: not read, and the pages say nothing about history.
+        self.history: RepositoryHistory | None = None
 
     # -- what to generate ----------------------------------------------------------------
     def generated(self, has_home: bool) -> list[GeneratedPage]:
@@ -174,7 +179,7 @@ class SitePages:
             rank=rank,
             invalid=[(d, self.errors.get(d.path, [])) for d in self.catalog.invalid],
             has_page=lambda d: d.path in self.doc_uris,  # a refused file is listed without a page
-            hidden=len(self.catalog.hidden),
+            hidden=0 if self.settings.public_only else len(self.catalog.hidden),  # no count of what is withheld
         )
 
     def _dashboard(self, src_uri: str) -> str:
@@ -207,7 +212,7 @@ class SitePages:
         url_of = self.url_of
         name, site_url = self.settings.site_name, self.settings.site_url
         writers: dict[str, Callable[[], str | bytes]] = {
-            POSTMORTEMS_JSON: lambda: postmortems_json(self.catalog, url_of),
+            POSTMORTEMS_JSON: lambda: postmortems_json(self.catalog, url_of, self.history),
             POSTMORTEMS_SCHEMA: lambda: json_schema_of(PostmortemsExport, "api/postmortems.json"),
             ACTIONS_JSON: lambda: actions_json(self.actions, self.catalog, url_of, self.forge_url),
             ACTIONS_SCHEMA: lambda: json_schema_of(ActionsExport, "api/actions.json"),
@@ -234,7 +239,14 @@ class SitePages:
         terms = {kind: self.catalog.terms_of(kind, doc) for kind in INDEX_KINDS}
         # The card shows `summary` only when it is set: otherwise the Summary section says it below.
         header = self._render_protected(
-            src_uri, "header.html", doc=doc, meta=meta, terms=terms, errors=errors, summary=meta.summary
+            src_uri,
+            "header.html",
+            doc=doc,
+            meta=meta,
+            terms=terms,
+            errors=errors,
+            summary=meta.summary,
+            **self.history_context(doc, src_uri),
         )
         parts = [header, ""]
         actions = ""
@@ -259,6 +271,19 @@ class SitePages:
         if related:
             parts += ["", "## Related incidents", "", self._render_protected(src_uri, "related.html", related=related)]
         return "\n".join(parts) + "\n"
+
+    def history_context(self, doc: Document, src_uri: str) -> dict[str, object]:
+        """header.html's `history` (a FileHistory, or None when history was not read), its
+        `history_url` on the forge and `edit_url` ("suggest a correction"), None when unknown."""
+        settings, history = self.settings, self.history
+        repo_path = history.relative(os.path.abspath(doc.source)) if history is not None else None
+        return {
+            "history": history.of(os.path.abspath(doc.source)) if history is not None else None,
+            "history_url": history_url(settings.repo_url, settings.effective_edit_uri, repo_path)
+            if repo_path
+            else None,
+            "edit_url": edit_url(settings.repo_url, settings.effective_edit_uri, src_uri),
+        }
 
     def _render_protected(self, src_uri: str, template: str, **context: object) -> str:
         """A block that goes into an author's page, kept apart from the author's HTML."""
