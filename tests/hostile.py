@@ -92,7 +92,10 @@ def unsafe_markup(site: Path) -> list[str]:
                 text = " ".join(value) if isinstance(value, list) else str(value)
                 if name.lower().startswith("on"):
                     found.append(f"{page.relative_to(site)}: <{tag.name} {name}=...>")
-                if name.lower() in ("href", "src", "action", "formaction", "content") and "javascript:" in text.lower():
+                # `content` is a URL only in a refresh: a description may say "javascript:" as text.
+                refresh = tag.name == "meta" and str(tag.get("http-equiv", "")).lower() == "refresh"
+                url_attributes = ("href", "src", "action", "formaction", *(("content",) if refresh else ()))
+                if name.lower() in url_attributes and "javascript:" in text.lower():
                     found.append(f"{page.relative_to(site)}: <{tag.name} {name}={text[:40]}>")
             if tag.name == "script" and tag.string and "alert(" in tag.string:
                 found.append(f"{page.relative_to(site)}: inline <script> {tag.string[:40]}")

@@ -111,6 +111,7 @@ def test_nav_is_small_and_lists_no_incident(site: Path) -> None:
             "Home",
             "Incidents",
             "Action items",
+            "Insights",
             "Tags",
             "Services",
             "Severities",

@@ -18,7 +18,7 @@ import click
 from pydantic import ValidationError
 
 from . import new as new_module
-from . import report
+from . import report, stats_report
 from . import review as review_module
 from .actions import ActionFilter, action_rows
 from .catalog import Catalog
@@ -27,6 +27,7 @@ from .checks.deadline import deadline_findings
 from .findings import Level
 from .history import pathspec_of, read_history
 from .load import NOT_POSTMORTEMS, discover, display_path, is_postmortem_path, load_all, repo_root
+from .metrics import insights
 from .model import ItemStatus, Priority, json_schema
 from .output import FORMATS
 from .publishing import publishing_findings
@@ -394,3 +395,32 @@ def init(directory: Path, action: str, site_name: str) -> None:
             err=True,
         )
     click.echo(f"next: read {(directory / 'README.md').as_posix()}, then `postmortems check` and `mkdocs serve`")
+
+
+@main.command()
+@click.option(
+    "--since", type=DATE, metavar="YYYY-MM-DD", help="Count only incidents dated on or after this day. Default: all."
+)
+@click.option("--format", "fmt", type=click.Choice(stats_report.FORMATS), default="table", show_default=True)
+@click.pass_obj
+def stats(env: Env, since: dt.datetime | None, fmt: str) -> None:
+    """Print the insights page's figures: incidents, TTD/TTM/TTR, action items, recurrences.
+
+    The post-mortems counted are those the site shows (published; drafts too with
+    `show_drafts`), dated up to today. Invalid post-mortems are reported on standard error and
+    not counted. The formulas are in docs/insights.md.
+    """
+    settings = env.settings()
+    _require_source_folder(settings)
+    first = None
+    if since is not None:
+        try:
+            first = bounded_day(since.date(), since.date().isoformat())
+        except ConfigError as exc:
+            raise click.BadParameter(str(exc), param_hint="--since") from None
+    docs = load_all(discover(settings) if settings.source_root.is_dir() else [], settings, Path.cwd())
+    for doc in docs:
+        for finding in doc.findings:
+            click.echo(f"warning: skipped, not valid: {finding.as_text().splitlines()[0]}", err=True)
+    catalog = Catalog(docs, settings, settings.resolve_today())
+    click.echo(stats_report.render(fmt, insights(catalog, settings, first)))

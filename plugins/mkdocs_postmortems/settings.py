@@ -164,6 +164,9 @@ class Settings(BaseModel):
     )
     due_soon_days: DayCount = Field(14, description="the dashboard's 'due soon' window, in days")
     review_window_days: DayCount = Field(14, description="effectiveness reviews shown this many days ahead")
+    recurrence_window_days: Annotated[StrictInt, Field(ge=1, le=MAX_DAYS)] = Field(
+        90, description="incidents sharing a service and a contributing factor within this many days recur"
+    )
     max_file_size: StrictInt = Field(
         1_048_576, ge=1024, le=1_073_741_824, description="bytes; a bigger post-mortem file is refused, not read"
     )

@@ -9,9 +9,11 @@ folders (the repository's `overrides/` first), so any of them can be overridden.
 from __future__ import annotations
 
 import html
+import importlib.util
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import jinja2
 import yaml
@@ -28,6 +30,7 @@ from ..actions import (
 )
 from ..body import parse_body
 from ..catalog import INDEX_KINDS, Catalog, Term
+from ..charts import cell, svg, timeline
 from ..exports import (
     ActionsExport,
     PostmortemsExport,
@@ -43,9 +46,15 @@ from ..history import RepositoryHistory, edit_url, history_url
 from ..load import Document
 from ..model import ItemStatus, Priority, Status
 from ..settings import Settings
+from ..slugs import term_key
+
+if TYPE_CHECKING:
+    from ..metrics import Insights, Recurrence
 
 INCIDENTS = "incidents/index.md"
 DASHBOARD = "actions/index.md"
+INSIGHTS = "insights/index.md"
+TIMELINE_KINDS = ("services", "tags", "factors")  # term pages with a timeline of their incidents
 HOME = "index.md"
 # Machine-readable exports, beside the pages (see exports.py).
 ACTIONS_JSON = "api/actions.json"
@@ -67,6 +76,11 @@ def term_uri(term: Term) -> str:
     return f"{term.kind}/{term.slug}.md"
 
 
+def has_insights() -> bool:
+    """Whether the figures (metrics.py) are part of this installation."""
+    return importlib.util.find_spec("mkdocs_postmortems.metrics") is not None
+
+
 @dataclass(frozen=True)
 class GeneratedPage:
     src_uri: str
@@ -77,6 +91,8 @@ def generated_pages(catalog: Catalog, has_home: bool) -> list[GeneratedPage]:
     """Every page the plugin generates for `catalog` (the exports are EXPORTS)."""
     pages = [] if has_home else [GeneratedPage(HOME, True)]
     pages += [GeneratedPage(INCIDENTS, True), GeneratedPage(DASHBOARD, True)]
+    if has_insights():
+        pages.append(GeneratedPage(INSIGHTS, True))
     for kind, terms in catalog.indexes.items():
         pages.append(GeneratedPage(kind_uri(kind), True))
         pages += [GeneratedPage(term_uri(t), False) for t in terms]
@@ -92,6 +108,7 @@ def make_env(template_dirs: list[str]) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["duration"] = duration
+    env.globals.update(svg=svg, cell=cell)  # pictures (charts.py) and their tables' cells
     return env
 
 
@@ -124,6 +141,24 @@ class SitePages:
         # Each post-mortem's git history (history.py), set by the front end once it has read it;
         # None: not read, and the pages say nothing about history.
         self.history: RepositoryHistory | None = None
+        self._insights: Insights | None = None
+
+    @property
+    def insights(self) -> Insights | None:
+        """Every figure across incidents, computed once per build (None without metrics.py)."""
+        if self._insights is None and has_insights():
+            from ..metrics import insights
+
+            self._insights = insights(self.catalog, self.settings)
+        return self._insights
+
+    def recurrences_of(self, doc: Document) -> list[Recurrence]:
+        result = self.insights
+        if result is None:
+            return []
+        from ..metrics import recurrences_of
+
+        return recurrences_of(result, doc)
 
     # -- what to generate ----------------------------------------------------------------
     def generated(self, has_home: bool) -> list[GeneratedPage]:
@@ -132,6 +167,8 @@ class SitePages:
     def nav(self) -> list[dict[str, str]]:
         """The small nav: home, incidents and one entry per index, whatever the number of incidents."""
         entries = [{"Home": HOME}, {"Incidents": INCIDENTS}, {"Action items": DASHBOARD}]
+        if has_insights():
+            entries.append({"Insights": INSIGHTS})
         entries += [{title: kind_uri(kind)} for kind, (title, _) in INDEX_KINDS.items()]
         return entries
 
@@ -144,6 +181,8 @@ class SitePages:
             return _page("Incidents", self._incidents(src_uri), wide=True)
         if src_uri == DASHBOARD:
             return _page("Action items", self._dashboard(src_uri), wide=True)
+        if src_uri == INSIGHTS:
+            return _page("Insights", self._insights_block(src_uri))
         kind, _, name = src_uri.partition("/")
         title = INDEX_KINDS[kind][0]
         if name == "index.md":
@@ -152,7 +191,8 @@ class SitePages:
             )
             return _page(title, html_block)
         term = self._terms_by_uri[src_uri]
-        html_block = self._render(src_uri, "term.html", kind=kind, kind_title=title, term=term)
+        pictured = timeline(f"Incidents per month: {term.name}", term.documents) if kind in TIMELINE_KINDS else None
+        html_block = self._render(src_uri, "term.html", kind=kind, kind_title=title, term=term, timeline=pictured)
         return _page(f"{title}: {term.name}", html_block)
 
     def home_block(self, src_uri: str) -> str:
@@ -180,6 +220,18 @@ class SitePages:
             invalid=[(d, self.errors.get(d.path, [])) for d in self.catalog.invalid],
             has_page=lambda d: d.path in self.doc_uris,  # a refused file is listed without a page
             hidden=0 if self.settings.public_only else len(self.catalog.hidden),  # no count of what is withheld
+        )
+
+    def _insights_block(self, src_uri: str) -> str:
+        result = self.insights
+        assert result is not None, "the insights page is generated only with metrics.py"
+        lookup = {(kind, t.key): t for kind in TIMELINE_KINDS for t in self.catalog.indexes[kind]}
+        return self._render(
+            src_uri,
+            "insights.html",
+            result=result,
+            kinds={title: kind for kind, (title, _) in INDEX_KINDS.items()},
+            term=lambda kind, name: lookup.get((kind, term_key(name))),
         )
 
     def _dashboard(self, src_uri: str) -> str:
@@ -270,6 +322,9 @@ class SitePages:
         related = self.catalog.related(doc)
         if related:
             parts += ["", "## Related incidents", "", self._render_protected(src_uri, "related.html", related=related)]
+        repeats = self.recurrences_of(doc)
+        if repeats:
+            parts += ["", "## Repeats", "", self._render_protected(src_uri, "repeats.html", recurrences=repeats)]
         return "\n".join(parts) + "\n"
 
     def history_context(self, doc: Document, src_uri: str) -> dict[str, object]:
@@ -301,6 +356,8 @@ class SitePages:
                 uri = INCIDENTS
             elif target == "actions":
                 uri = DASHBOARD
+            elif target == "insights":
+                uri = INSIGHTS
             else:
                 uri = kind_uri(target)
             # A page left out of the site (a refused file) has no URL: link to the index instead.
