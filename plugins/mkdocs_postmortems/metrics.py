@@ -73,6 +73,21 @@ class Ranking:
     all_time: list[tuple[str, int]]
 
 
+# The Insights fields that are figures (a Series each), in the order the page and `stats` show them.
+SERIES_FIELDS = (
+    "incidents_by_month",
+    "incidents_by_year",
+    "ttd",
+    "ttm",
+    "ttr",
+    "items_created_done",
+    "on_time_rate",
+    "open_by_age",
+    "kinds",
+    "reviews",
+)
+
+
 @dataclass
 class Insights:
     incidents_by_month: Series  # last 24 months, one series per severity

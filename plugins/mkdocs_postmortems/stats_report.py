@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from .load import Document
-from .metrics import Insights, Ranking, Series, Value
+from .metrics import SERIES_FIELDS, Insights, Ranking, Series, Value
 from .report import md_text
 
 FORMATS = ("table", "json", "md")
@@ -59,24 +59,12 @@ def _doc_json(doc: Document) -> dict[str, str]:
 
 
 def as_json(result: Insights) -> str:
-    names = (
-        "incidents_by_month",
-        "incidents_by_year",
-        "ttd",
-        "ttm",
-        "ttr",
-        "items_created_done",
-        "on_time_rate",
-        "open_by_age",
-        "kinds",
-        "reviews",
-    )
     payload: dict[str, Any] = {
         "today": result.today.isoformat() if result.today else None,
         "since": result.since.isoformat() if result.since else None,
         "incidents": result.incidents,
         "window_days": result.window_days,
-        **{name: _series_json(getattr(result, name)) for name in names},
+        **{name: _series_json(getattr(result, name)) for name in SERIES_FIELDS},
         "recurring": [_ranking_json(r) for r in result.recurring],
         "learned_not_fixed": [
             {"factor": factor, "incidents": [_doc_json(d) for d in docs]} for factor, docs in result.learned_not_fixed
