@@ -91,13 +91,8 @@ def discover(settings: Settings, scanned: Scan | None = None) -> list[Path]:
     files (directory symlinks inside the repository followed) but never leaving the repository.
     Files that must not be read are listed too: loading them reports why."""
     scanned = scanned if scanned is not None else scan(settings.docs_dir, repo_root(settings))
-    prefix = f"{settings.source_dir.strip('/')}/" if settings.source_dir.strip("/") else ""
     candidates = [*scanned.files, *(r.relative for r in scanned.refused)]
-    return [
-        settings.docs_dir / relative
-        for relative in sorted(candidates)
-        if relative.startswith(prefix) and is_postmortem_path(relative, settings.exclude)
-    ]
+    return [settings.docs_dir / relative for relative in sorted(candidates) if is_source_postmortem(relative, settings)]
 
 
 def is_postmortem_path(relative: str, exclude: Iterable[str] = ()) -> bool:
@@ -108,6 +103,13 @@ def is_postmortem_path(relative: str, exclude: Iterable[str] = ()) -> bool:
     if any(part.startswith(("_", ".")) for part in parts):
         return False
     return not any(fnmatch.fnmatch(relative, pattern) for pattern in exclude)
+
+
+def is_source_postmortem(relative: str, settings: Settings) -> bool:
+    """Whether the docs-relative path is a post-mortem of this repository: under `source_dir`,
+    not a page (is_postmortem_path) and not excluded. Every front end decides with this."""
+    folder = settings.source_dir.strip("/")
+    return (not folder or relative.startswith(f"{folder}/")) and is_postmortem_path(relative, settings.exclude)
 
 
 def display_path(path: Path, root: Path) -> str:

@@ -42,7 +42,7 @@ from .checks.deadline import deadline_findings
 from .config import PostmortemsConfig
 from .findings import Finding, Level
 from .history import HistoryCache, RepositoryHistory, pathspec_of
-from .load import Document, is_postmortem_path, load_file, refused_finding
+from .load import Document, is_source_postmortem, load_file, refused_finding
 from .model import Status
 from .pages import SitePages, make_env
 from .pages.site import EXPORTS, generated_pages
@@ -181,12 +181,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     ) -> dict[str, File]:
         """Leave out what must not be read or has no URL of its own; read every post-mortem.
         Returns the post-mortems' files by document path."""
-        prefix = f"{settings.source_dir.strip('/')}/" if settings.source_dir.strip("/") else ""
         docs_dir = Path(config.docs_dir)
         ours = [f for f in files if _from(f, config)]
-        is_postmortem = {
-            f.src_uri: f.src_uri.startswith(prefix) and is_postmortem_path(f.src_uri, settings.exclude) for f in ours
-        }
+        is_postmortem = {f.src_uri: is_source_postmortem(f.src_uri, settings) for f in ours}
         refused: dict[str, Finding] = {}
         for file in ours:
             problem = refusal(Path(file.abs_src_path or ""), self.root, file.src_uri)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .catalog import Catalog
 from .findings import Finding, Level
-from .load import Document, is_postmortem_path
+from .load import Document, is_source_postmortem
 from .pages.site import EXPORTS, generated_pages
 from .settings import Settings
 from .sitepaths import Clash, SitePlan, located, mkdocs_excludes
@@ -61,18 +61,16 @@ def publishing_findings(settings: Settings, docs: list[Document], scanned: Scan,
     """Every finding about what the site can publish, for `postmortems check`."""
     findings = fatal_findings(scanned, settings, display)
     # Files that must not be read and are not post-mortems (those report it when loaded).
-    prefix = f"{settings.source_dir.strip('/')}/" if settings.source_dir.strip("/") else ""
     findings += [
         Finding(display(settings.docs_dir / r.relative), 1, "unsafe-file", Level.ERROR, f"not read: {r.reason}", r.hint)
         for r in scanned.refused
-        if not mkdocs_excludes(r.relative)
-        and not (r.relative.startswith(prefix) and is_postmortem_path(r.relative, settings.exclude))
+        if not mkdocs_excludes(r.relative) and not is_source_postmortem(r.relative, settings)
     ]
     if not docs:
         empty = no_postmortems(settings, display)
         findings += [empty] if empty else []
     names = [name for name in scanned.files if not mkdocs_excludes(name)]
-    is_postmortem = {n: n.startswith(prefix) and is_postmortem_path(n, settings.exclude) for n in names}
+    is_postmortem = {n: is_source_postmortem(n, settings) for n in names}
     plan = SitePlan(settings.use_directory_urls, list(ASSETS))
     plan.docs([n for n in names if is_postmortem[n]], [n for n in names if not is_postmortem[n]])
     has_home = any(n in ("index.md", "README.md") for n in names)

@@ -27,7 +27,15 @@ from git.exc import BadName, BadObject
 from .body import TimelineEntry
 from .checks import check_report
 from .findings import Finding, Level
-from .load import Document, discover, display_path, is_postmortem_path, load_all, load_bytes, repo_root
+from .load import (
+    Document,
+    discover,
+    display_path,
+    is_source_postmortem,
+    load_all,
+    load_bytes,
+    repo_root,
+)
 from .model import TIMESTAMP_FIELDS, ActionItem, ItemStatus, Postmortem
 from .publishing import publishing_findings
 from .report import md_text
@@ -258,7 +266,6 @@ def _blobs_at(tree: git.Tree, docs_rel: str, settings: Settings) -> dict[str, gi
         return {}
     if not isinstance(docs_tree, git.Tree):
         return {}
-    prefix = f"{settings.source_dir.strip('/')}/" if settings.source_dir.strip("/") else ""
     blobs: dict[str, git.Blob] = {}
     for item in docs_tree.traverse():
         if not isinstance(item, git.Blob):
@@ -266,7 +273,7 @@ def _blobs_at(tree: git.Tree, docs_rel: str, settings: Settings) -> dict[str, gi
         relative = (
             PurePosixPath(str(item.path)).relative_to(str(docs_tree.path)).as_posix() if docs_rel else str(item.path)
         )
-        if relative.startswith(prefix) and is_postmortem_path(relative, settings.exclude):
+        if is_source_postmortem(relative, settings):
             blobs[relative] = item
     return blobs
 
