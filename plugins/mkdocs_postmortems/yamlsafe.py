@@ -9,6 +9,12 @@ composed node graph, in linear time. A long document written out is not refused 
 size bounds that. It also records the text of plain scalars that YAML reads as something else
 than text (`2024`, `no`, `1.10`), so text fields can take them as written.
 
+Documents are composed by libyaml (`yaml.CSafeLoader`, several times faster) when it reads them
+as PyYAML would: its marks are the same character offsets. Text with a character libyaml counts
+differently (U+2028 and friends as line breaks, characters the pure-Python reader refuses) and
+every document libyaml cannot read go through the pure-Python SafeLoader, so each error is worded
+and located exactly as before.
+
 Lines are counted from character offsets with "\\n" as the only line break, as editors and the
 rest of this package count them; PyYAML's own line numbers also break at U+2028 and friends.
 """
@@ -16,6 +22,7 @@ rest of this package count them; PyYAML's own line numbers also break at U+2028 
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,7 +76,7 @@ class _Lines:
     """Character offset to 1-based line, counting only "\\n"."""
 
     def __init__(self, text: str) -> None:
-        self.starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
+        self.starts = [0] + [match.end() for match in re.finditer("\n", text)]
 
     def of(self, mark: yaml.Mark | None) -> int:
         if mark is None:
@@ -84,7 +91,8 @@ class LocatedLoader(yaml.SafeLoader):
         # SafeConstructor raises bare ValueError, KeyError... for `!!int abc`, `!!bool maybe`,
         # `2026-02-30`: give every such failure the node's place.
         try:
-            return super().construct_object(node, deep)
+            # Named, not super(): _CLoader borrows this method without inheriting from this class.
+            return yaml.constructor.BaseConstructor.construct_object(self, node, deep)
         except yaml.YAMLError:
             raise
         except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as exc:
@@ -100,6 +108,17 @@ class _Loader(LocatedLoader):
     pass
 
 
+class _CLoader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):  # type: ignore[misc]
+    """libyaml's parser and composer with the same constructor as _Loader."""
+
+    construct_object = LocatedLoader.construct_object
+
+
+# What libyaml would read otherwise than the pure-Python reader: other line breaks, characters
+# outside YAML's printable set.
+_PYTHON_ONLY = re.compile("[^\x09\x0a\x0d\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029]")
+
+
 def _refuse(loader: yaml.SafeLoader, node: Node) -> Any:
     tag = node.tag.rsplit(":", 1)[-1]
     raise ConstructorError(None, None, f"the tag !!{tag} is not allowed here", node.start_mark)
@@ -107,14 +126,24 @@ def _refuse(loader: yaml.SafeLoader, node: Node) -> Any:
 
 for _tag in REFUSED_TAGS:
     _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse)
+    _CLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse)
 
 
 def load(text: str) -> tuple[Any, LineMap]:
     """Parse one YAML document; raise YamlProblem with a line for anything wrong."""
     lines_of = _Lines(text)
-    loader: _Loader | None = None
+    if yaml.__with_libyaml__ and not _PYTHON_ONLY.search(text):
+        try:
+            return _load(text, lines_of, _CLoader)
+        except YamlProblem:
+            pass  # read again below, so the error is worded and located as PyYAML words it
+    return _load(text, lines_of, _Loader)
+
+
+def _load(text: str, lines_of: _Lines, loader_class: type[yaml.SafeLoader]) -> tuple[Any, LineMap]:
+    loader: yaml.SafeLoader | None = None
     try:
-        loader = _Loader(text)  # its reader refuses control characters right away
+        loader = loader_class(text)  # the pure-Python reader refuses control characters right away
         node = loader.get_single_node()
         if node is None:
             return None, LineMap()
@@ -267,5 +296,5 @@ def _check_keys_and_map_lines(node: Node, path: Path, lines: LineMap, lines_of: 
     elif isinstance(node, SequenceNode):
         for index, child_node in enumerate(node.value):
             _check_keys_and_map_lines(child_node, (*path, index), lines, lines_of)
-    elif isinstance(node, ScalarNode) and node.style is None and node.tag not in (STR_TAG, NULL_TAG):
+    elif isinstance(node, ScalarNode) and not node.style and node.tag not in (STR_TAG, NULL_TAG):  # libyaml: ""
         lines.texts.setdefault(path, node.value)
