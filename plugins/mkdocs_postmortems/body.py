@@ -1,18 +1,21 @@
-"""The Markdown body, read with markdown-it-py: sections, plain text by line, the Timeline.
+"""The Markdown body, read with markdown-it-pyrs: sections, plain text by line, the Timeline.
 
-markdown-it-py gives a token stream with source line maps, so every fragment of text keeps
-its line in the file and code is told apart from prose without regular expressions.
+markdown-it-pyrs (the Rust port of markdown-it) gives a syntax tree whose nodes map to byte
+offsets in the source, so every fragment of text keeps its line in the file and code is told
+apart from prose without regular expressions. The results are those markdown-it-py's token
+stream gave (its line maps and token levels), at a fraction of the cost.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from markdown_it_pyrs import MarkdownIt, Node
 
 # Section titles as the template writes them, by their normalised form; variants map here.
 SECTION_NAMES = {
@@ -116,17 +119,42 @@ class Body:
         return [t for t in self.text if t.section == key]
 
 
-# maxNesting is markdown-it's own guard against runaway recursion; past it the rest of a block
-# is left unparsed, so a body nested that deep is refused (see nesting_problem) before any use.
-_md = MarkdownIt("commonmark", {"maxNesting": 100}).enable("table")
+# The tree's node names. Block nodes other than these stand for tokens markdown-it-py emitted
+# too; a reference definition emits none. Anything else is inline content: in a tight list
+# item the paragraph node is left out and its inline nodes are the item's own children.
+_BLOCKS = frozenset(
+    {
+        "paragraph",
+        "heading",
+        "lheading",
+        "bullet_list",
+        "ordered_list",
+        "list_item",
+        "blockquote",
+        "table",
+        "fence",
+        "code_block",
+        "html_block",
+        "hr",
+        "definition",
+    }
+)
+_CONTAINERS = frozenset({"bullet_list", "ordered_list", "list_item", "blockquote"})
+_TEXT = frozenset({"text", "text_special"})
+_BREAKS = frozenset({"softbreak", "hardbreak"})
+
+_md = MarkdownIt("commonmark").enable("table")
 # Python-Markdown, which MkDocs renders with, recurses once or more per nesting level (a list
 # nested 800 deep raises RecursionError, emphasis nested a few thousand deep too) and takes
 # quadratic time on runs of unclosed brackets (50,000 `[` took minutes). Real post-mortems
-# stay far below these bounds.
+# stay far below these bounds. The levels are markdown-it's token levels (a list and its item
+# are two levels, a paragraph and its inline content two more), computed from the tree.
 MAX_BLOCK_LEVEL = 64  # markdown-it token levels: about 30 nested lists or quotes
 MAX_INLINE_LEVEL = 32  # nested emphasis and links within one paragraph
 MAX_BRACKET_DEPTH = 32  # unclosed `[` within one paragraph
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_BLOCK_DEEP = f"lists or quotes nested more than {MAX_BLOCK_LEVEL // 2} deep"
+_INLINE_DEEP = f"emphasis or links nested more than {MAX_INLINE_LEVEL} deep"
 
 
 def nesting_problem(markdown: str, line_offset: int) -> tuple[int, str] | None:
@@ -166,70 +194,295 @@ def nesting_problem(markdown: str, line_offset: int) -> tuple[int, str] | None:
     return None
 
 
-def _too_deep(tokens: list[Token], line_offset: int) -> tuple[int, str] | None:
-    """The nesting markdown-it saw: block levels, and inline levels within a paragraph."""
+# markdown-it-pyrs takes time quadratic in the depth of nested emphasis (20,000 levels took
+# 18 s); a body with this many `*` and `_` could nest that deep, so markdown-it-py, linear
+# there, measures its levels first, and only a body nested no deeper than it may is read.
+_MANY_DELIMITERS = 4000
+
+
+def _too_deep_slowly(markdown: str, line_offset: int) -> tuple[int, str] | None:
+    """The nesting markdown-it-py sees: block levels, and inline levels within a paragraph."""
+    from markdown_it import MarkdownIt as SlowMarkdownIt
+
+    # maxNesting is markdown-it's own guard against runaway recursion: past it the rest of a
+    # block is left unparsed, which does not matter here, its levels are past the bounds.
+    tokens = SlowMarkdownIt("commonmark", {"maxNesting": 100}).enable("table").parse(markdown)
     for token in tokens:
+        line = line_offset + (token.map[0] if token.map else 0) + 1
         if token.level > MAX_BLOCK_LEVEL:
-            return _line(token, line_offset), f"lists or quotes nested more than {MAX_BLOCK_LEVEL // 2} deep"
-        for child in token.children or []:
-            if child.level > MAX_INLINE_LEVEL:
-                return _line(token, line_offset), f"emphasis or links nested more than {MAX_INLINE_LEVEL} deep"
+            return line, _BLOCK_DEEP
+        if any(child.level > MAX_INLINE_LEVEL for child in token.children or ()):
+            return line, _INLINE_DEEP
     return None
 
 
-def _line(token: Token, line_offset: int) -> int:
-    return line_offset + (token.map[0] if token.map else 0) + 1
+class _TooDeep(Exception):
+    def __init__(self, line: int, what: str) -> None:
+        super().__init__(line, what)
+        self.line = line
+        self.what = what
 
 
 def parse_body(markdown: str, line_offset: int, incident_date: dt.date | None) -> Body:
     """Read `markdown`, whose first line is line `line_offset + 1` of its file.
 
-    Call nesting_problem first: a body it refuses is not parsed (see load.py)."""
-    tokens = _md.parse(markdown)
-    body = Body()
-    body.too_deep = _too_deep(tokens, line_offset)
-    current = ""
-    index = 0
-    while index < len(tokens):
-        token = tokens[index]
-        if token.type == "heading_open" and token.map:
-            title = _plain(tokens[index + 1])
-            current = normalise_title(title)
-            body.sections.append(Section(title, current, line_offset + token.map[0] + 1, line_offset + token.map[1]))
-        elif token.type == "inline" and token.map:
-            body.text.extend(_lines_of(token, line_offset, current))
-            body.links.extend(_links_of(token, line_offset))
-            if current == "summary" and not body.summary and tokens[index - 1].type == "paragraph_open":
-                body.summary = " ".join(_plain(token).split())
-        elif token.type == "table_open" and current == "timeline" and not body.timeline:
-            end = _closing(tokens, index, "table_close")
-            body.timeline = _timeline(tokens[index:end], line_offset, incident_date)
-        index += 1
-    body.suppressions = _suppressions(tokens, line_offset)
-    return body
+    Call nesting_problem first: a body it refuses is not parsed (see load.py). A body nested
+    past MAX_BLOCK_LEVEL or MAX_INLINE_LEVEL comes back empty but for `too_deep`."""
+    if "\0" in markdown:
+        markdown = markdown.replace("\0", "\ufffd")  # as markdown-it-py reads it
+    last = markdown.rfind("\n") + 1
+    if last and markdown[last:].isspace():
+        # markdown-it-py leaves out a last line of spaces that no newline ends; markdown-it-pyrs
+        # would stretch a list or a block over it
+        markdown = markdown[:last]
+    if markdown.count("*") + markdown.count("_") > _MANY_DELIMITERS:
+        deep = _too_deep_slowly(markdown, line_offset)
+        if deep is not None:
+            return Body(too_deep=deep)
+    reader = _Reader(markdown, line_offset, incident_date)
+    try:
+        reader.blocks(_md.tree(markdown).children, 0)
+    except _TooDeep as deep:
+        return Body(too_deep=(deep.line, deep.what))
+    return reader.body
 
 
-def _suppressions(tokens: list[Token], line_offset: int) -> list[Suppression]:
-    """Every `<!-- postmortems: ... -->` comment in HTML blocks and inline HTML (never in code).
+class _Reader:
+    """One walk over the tree, in the order of markdown-it-py's token stream.
 
-    Linear in the body, whatever it holds: a body may be a megabyte of comments."""
-    found: list[Suppression] = []
-    following: dict[int, Token | None] = {}  # comment-only block -> the block it also covers
-    for index, token in enumerate(tokens):
-        if token.type == "html_block" and token.map and "postmortems:" in token.content:
-            start, end = line_offset + token.map[0] + 1, line_offset + token.map[1]
-            if _only_comments(token.content):
-                after = _next_block(tokens, index, following)
-                if after is not None and after.map:
-                    end = line_offset + after.map[1]
-            line, counted = start, 0
-            for offset, inner in _comments(token.content):
-                line += token.content.count("\n", counted, offset)
-                counted = offset
-                found.extend(_suppression(inner, line, start, end))
-        elif token.type == "inline" and token.map and "postmortems:" in token.content:
-            found.extend(_inline_suppressions(token, line_offset))
-    return found
+    Lines are 0-based within the body until they are stored (then `offset + line + 1`); a
+    block's last line is the line holding the end of its source map, so `offset + last + 1`
+    is the file line markdown-it-py's `line_offset + token.map[1]` gave."""
+
+    def __init__(self, markdown: str, line_offset: int, incident_date: dt.date | None) -> None:
+        # Byte offset of the start of every line but the first: source maps count UTF-8 bytes.
+        self.source = markdown.encode()
+        self.starts = list(accumulate(map((1).__add__, map(len, self.source.split(b"\n")))))
+        self.offset = line_offset
+        self.day = incident_date
+        self.comments = "postmortems:" in markdown  # suppressions are looked for only then
+        self.body = Body()
+        self.current = ""
+        self.breaks = 0  # line breaks so far in the inline content being read
+        self.html_lines = 0  # and line breaks within its inline HTML
+
+    def line(self, byte: int) -> int:
+        return bisect_right(self.starts, byte)
+
+    def blank(self, line: int) -> bool:
+        if not 0 < line < len(self.starts) - 1:  # a line that a newline ends
+            return False
+        return not self.source[self.starts[line - 1] : self.starts[line] - 1].strip()
+
+    def lines_of(self, node: Node) -> tuple[int, int]:
+        """First and last line of one node."""
+        srcmap = node.srcmap
+        if srcmap is None:
+            return 0, 0
+        starts = self.starts
+        return bisect_right(starts, srcmap[0]), bisect_right(starts, srcmap[1])
+
+    def span(self, nodes: Sequence[Node]) -> tuple[int, int]:
+        """First and last line of consecutive nodes."""
+        first = next((n.srcmap for n in nodes if n.srcmap is not None), None)
+        last = next((n.srcmap for n in reversed(nodes) if n.srcmap is not None), None)
+        if first is None or last is None:
+            return 0, 0
+        return self.line(first[0]), self.line(last[1])
+
+    def blocks(self, nodes: Sequence[Node], level: int) -> None:
+        """The children of a container, whose tokens markdown-it-py put at `level`."""
+        following: dict[int, int | None] = {}
+        count = len(nodes)
+        index = 0
+        while index < count:
+            node = nodes[index]
+            name = node.name
+            if name not in _BLOCKS:  # a tight list item's paragraph
+                end = index + 1
+                while end < count and nodes[end].name not in _BLOCKS:
+                    end += 1
+                run = nodes[index:end]
+                self.paragraph(run, self.span(run), level)
+                index = end
+                continue
+            if name == "definition":
+                index += 1
+                continue
+            span = self.lines_of(node)
+            if level > MAX_BLOCK_LEVEL:
+                raise _TooDeep(self.offset + span[0] + 1, _BLOCK_DEEP)
+            if name == "paragraph":
+                self.paragraph(node.children, span, level)
+            elif name in _CONTAINERS:
+                self.blocks(node.children, level + 1)
+            elif name == "heading" or name == "lheading":
+                if level + 1 > MAX_BLOCK_LEVEL:
+                    raise _TooDeep(self.offset + span[0] + 1, _BLOCK_DEEP)
+                # a setext heading's inline token ends on its text, above the underline
+                title, prose = self.inline(node.children, (span[0], span[1] - (name == "lheading")))
+                self.current = normalise_title(title)
+                first, last = span
+                self.body.sections.append(Section(title, self.current, self.offset + first + 1, self.offset + last + 1))
+                self.prose(prose, first)
+            elif name == "table":
+                self.table(node, level)
+            elif name == "html_block" and self.comments:
+                self.html_block(nodes, index, span, following)
+            index += 1
+
+    def paragraph(self, children: Sequence[Node], span: tuple[int, int], level: int) -> None:
+        if level + 1 > MAX_BLOCK_LEVEL:  # the paragraph's token, or its inline token, one deeper
+            raise _TooDeep(self.offset + span[0] + 1, _BLOCK_DEEP)
+        plain, prose = self.inline(children, span)
+        self.prose(prose, span[0])
+        if self.current == "summary" and not self.body.summary:
+            self.body.summary = " ".join(plain.split())
+
+    def table(self, node: Node, level: int) -> None:
+        """table, thead/tbody, trow and tcell stand for markdown-it-py's table, thead/tbody,
+        tr and th/td tokens (one level each); a cell's inline token is one deeper, on its row."""
+        if level > MAX_BLOCK_LEVEL:
+            raise _TooDeep(self.offset + self.lines_of(node)[0] + 1, _BLOCK_DEEP)
+        timeline = self.current == "timeline" and not self.body.timeline
+        entries: list[TimelineEntry] = []
+        day = self.day
+        for part in node.children:
+            if level + 1 > MAX_BLOCK_LEVEL:
+                raise _TooDeep(self.offset + self.lines_of(part)[0] + 1, _BLOCK_DEEP)
+            for row in part.children:
+                first = self.lines_of(row)[0]
+                if level + 2 > MAX_BLOCK_LEVEL:
+                    raise _TooDeep(self.offset + first + 1, _BLOCK_DEEP)
+                if level + 3 > MAX_BLOCK_LEVEL:
+                    # th/td tokens have no line map, and markdown-it-py's levels put them here
+                    raise _TooDeep(self.offset + 1, _BLOCK_DEEP)
+                if level + 4 > MAX_BLOCK_LEVEL:
+                    raise _TooDeep(self.offset + first + 1, _BLOCK_DEEP)
+                cells = []
+                for cell in row.children:
+                    plain, prose = self.inline(cell.children, (first, first))
+                    self.prose(prose, first)
+                    cells.append(" ".join(plain.split()))
+                if timeline and part.name == "tbody" and cells:
+                    when = parse_time(cells[0], day)
+                    if when is not None:
+                        day = when.date()
+                    entries.append(TimelineEntry(self.offset + first + 1, cells[0], when, tuple(cells)))
+        if timeline:
+            self.body.timeline = entries
+
+    def html_block(
+        self, nodes: Sequence[Node], index: int, span: tuple[int, int], following: dict[int, int | None]
+    ) -> None:
+        content = _content(nodes[index])
+        if "postmortems:" not in content:
+            return
+        start, end = self.offset + span[0] + 1, self.offset + span[1] + 1
+        if _only_comments(content):
+            after = self.next_block(nodes, index, following)
+            if after is not None:
+                end = self.offset + after + 1
+        line, counted = start, 0
+        for offset, inner in _comments(content):
+            line += content.count("\n", counted, offset)
+            counted = offset
+            self.body.suppressions.extend(_suppression(inner, line, start, end))
+
+    def next_block(self, nodes: Sequence[Node], index: int, following: dict[int, int | None]) -> int | None:
+        """The last line of the block after the comment-only block nodes[index] in the same
+        container, past other comment-only blocks (stacked suppressions all reach the block
+        under them); None at the container's end. `following` remembers the answer for the
+        blocks passed over."""
+        passed = [index]
+        answer: int | None = None
+        for position in range(index + 1, len(nodes)):
+            node = nodes[position]
+            name = node.name
+            if name == "definition":
+                continue
+            if position in following:
+                answer = following[position]
+                break
+            if name == "html_block" and _only_comments(_content(node)):
+                passed.append(position)
+                continue
+            if name in _BLOCKS:
+                answer = self.lines_of(node)[1]
+                if name == "blockquote" and not node.children:
+                    while self.blank(answer + 1):  # markdown-it-py's empty quote takes in the
+                        answer += 1  # blank lines after it
+            else:  # a tight list item's paragraph
+                end = position + 1
+                while end < len(nodes) and nodes[end].name not in _BLOCKS:
+                    end += 1
+                answer = self.span(nodes[position:end])[1]
+            break
+        for position in passed:
+            following[position] = answer
+        return answer
+
+    def inline(self, children: Sequence[Node], span: tuple[int, int]) -> tuple[str, str]:
+        """Read the inline content of one block (markdown-it-py's inline token) on lines `span`,
+        keeping its links and suppressions; returns its plain text (code spans keep their text)
+        and its prose (code spans left out, a space keeping words apart)."""
+        plain: list[str] = []
+        prose: list[str] = []
+        self.breaks = self.html_lines = 0
+        self.walk(children, 0, span, plain, prose, self.body.links, self.body.suppressions)
+        return "".join(plain), "".join(prose)
+
+    def prose(self, text: str, first: int) -> None:
+        if text.strip():
+            self.body.text.append(TextLine(self.offset + first + 1, text, self.current))
+
+    def walk(
+        self,
+        nodes: Sequence[Node],
+        level: int,
+        span: tuple[int, int],
+        plain: list[str],
+        prose: list[str],
+        links: list[Link],
+        found: list[Suppression],
+    ) -> None:
+        """Inline nodes at markdown-it-py's inline `level`, in token order. An image's alt text
+        and a code span's text are not tokens of the inline stream, so they are not walked."""
+        if nodes and level > MAX_INLINE_LEVEL:
+            raise _TooDeep(self.offset + span[0] + 1, _INLINE_DEEP)
+        for node in nodes:
+            name = node.name
+            if name in _TEXT:
+                content = node.meta["content"]
+                plain.append(content)
+                prose.append(content)
+            elif name in _BREAKS:
+                plain.append("\n")
+                prose.append("\n")
+                self.breaks += 1
+            elif name == "code_inline":
+                plain.append("".join(child.meta["content"] for child in node.children))
+                prose.append(" ")
+            elif name == "html_inline":
+                content = node.meta["content"]
+                if self.comments and content.startswith("<!--") and content.endswith("-->"):
+                    line = self.offset + span[0] + 1 + self.breaks + self.html_lines
+                    found.extend(
+                        _suppression(content[4:-3], line, self.offset + span[0] + 1, self.offset + span[1] + 1)
+                    )
+                self.html_lines += content.count("\n")
+            elif name == "image":
+                links.append(Link(self.offset + span[0] + 1 + self.breaks, str(node.meta.get("url") or ""), image=True))
+            else:
+                if name == "link" or name == "autolink":
+                    links.append(
+                        Link(self.offset + span[0] + 1 + self.breaks, str(node.meta.get("url") or ""), image=False)
+                    )
+                self.walk(node.children, level + 1, span, plain, prose, links, found)
+
+
+def _content(node: Node) -> str:
+    return str(node.meta.get("content", ""))
 
 
 def _comments(text: str) -> Iterator[tuple[int, str]]:
@@ -252,31 +505,6 @@ def _only_comments(text: str) -> bool:
     return not text[position:].strip()
 
 
-def _next_block(tokens: list[Token], index: int, following: dict[int, Token | None]) -> Token | None:
-    """The block after the comment-only block tokens[index] in the same container, past other
-    comment-only blocks (stacked suppressions all reach the block under them); None at the
-    container's end. `following` remembers the answer for the blocks passed over."""
-    level = tokens[index].level
-    passed = [index]
-    answer: Token | None = None
-    for position in range(index + 1, len(tokens)):
-        token = tokens[position]
-        if token.level < level:
-            break
-        if token.level == level and token.nesting >= 0 and token.map:
-            if position in following:
-                answer = following[position]
-                break
-            if token.type == "html_block" and _only_comments(token.content):
-                passed.append(position)
-                continue
-            answer = token
-            break
-    for position in passed:
-        following[position] = answer
-    return answer
-
-
 def _suppression(inner: str, line: int, start: int, end: int) -> list[Suppression]:
     """The suppression an HTML comment holds (none for an ordinary comment). String methods
     only: a regular expression could backtrack for minutes on a long malformed comment."""
@@ -292,91 +520,6 @@ def _suppression(inner: str, line: int, start: int, end: int) -> list[Suppressio
         reason = " ".join(why.split())
     text = " ".join(f"<!-- {directive} -->".split())
     return [Suppression(line, start, end, rules, reason, text if len(text) <= 120 else text[:117] + "...")]
-
-
-def _inline_suppressions(inline: Token, line_offset: int) -> list[Suppression]:
-    """Suppressions written inline (`text <!-- postmortems: ... -->`): they cover their block."""
-    assert inline.map is not None
-    start, end = line_offset + inline.map[0] + 1, line_offset + inline.map[1]
-    line = start
-    found = []
-    for child in inline.children or []:
-        if child.type in ("softbreak", "hardbreak"):
-            line += 1
-        elif child.type == "html_inline":
-            content = child.content
-            if content.startswith("<!--") and content.endswith("-->"):
-                found.extend(_suppression(content[4:-3], line, start, end))
-            line += content.count("\n")
-    return found
-
-
-def _closing(tokens: list[Token], start: int, close_type: str) -> int:
-    for index in range(start, len(tokens)):
-        if tokens[index].type == close_type:
-            return index
-    return len(tokens)
-
-
-def _plain(inline: Token) -> str:
-    """The text of an inline token without Markdown syntax (code spans keep their text)."""
-    parts: list[str] = []
-    for child in inline.children or []:
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append("\n")
-    return "".join(parts)
-
-
-def _lines_of(inline: Token, line_offset: int, section: str) -> list[TextLine]:
-    """Prose of an inline token; code spans are left out (a space keeps words apart)."""
-    assert inline.map is not None
-    parts: list[str] = []
-    for child in inline.children or []:
-        if child.type == "text":
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append("\n")
-        elif child.type == "code_inline":
-            parts.append(" ")
-    text = "".join(parts)
-    return [TextLine(line_offset + inline.map[0] + 1, text, section)] if text.strip() else []
-
-
-def _links_of(inline: Token, line_offset: int) -> list[Link]:
-    assert inline.map is not None
-    line = line_offset + inline.map[0] + 1
-    links: list[Link] = []
-    for child in inline.children or []:
-        if child.type in ("softbreak", "hardbreak"):
-            line += 1
-        elif child.type == "link_open":
-            links.append(Link(line, str(child.attrGet("href") or ""), image=False))
-        elif child.type == "image":
-            links.append(Link(line, str(child.attrGet("src") or ""), image=True))
-    return links
-
-
-def _timeline(tokens: list[Token], line_offset: int, incident_date: dt.date | None) -> list[TimelineEntry]:
-    entries: list[TimelineEntry] = []
-    in_body = False
-    row: list[str] = []
-    row_line = 0
-    day = incident_date
-    for token in tokens:
-        if token.type == "tbody_open":
-            in_body = True
-        elif token.type == "tr_open" and token.map:
-            row, row_line = [], line_offset + token.map[0] + 1
-        elif token.type == "inline" and in_body:
-            row.append(" ".join(_plain(token).split()))
-        elif token.type == "tr_close" and in_body and row:
-            when = parse_time(row[0], day)
-            if when is not None:
-                day = when.date()
-            entries.append(TimelineEntry(row_line, row[0], when, tuple(row)))
-    return entries
 
 
 def parse_time(text: str, day: dt.date | None) -> dt.datetime | None:
