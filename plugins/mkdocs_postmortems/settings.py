@@ -12,7 +12,7 @@ import os
 import posixpath
 import re
 from pathlib import Path, PureWindowsPath
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import mergedeep  # type: ignore[import-untyped]
@@ -172,6 +172,12 @@ class Settings(BaseModel):
     )
     allow_raw_html: StrictBool = Field(
         False, description="publish raw HTML in bodies as written (scripts included) instead of sanitising it"
+    )
+    search: Literal["material", "pagefind"] = Field(
+        "material",
+        description="the site's search: 'material' (Material's `search` plugin, one index of the whole site) "
+        "or 'pagefind' (Pagefind indexes the built site; the browser loads only the parts a query needs; "
+        "needs `pip install 'mkdocs-postmortems[pagefind]'`; see docs/search.md)",
     )
     site_name: str = Field("Post-mortems", description="from mkdocs.yml, not set by hand")
     site_url: str | None = Field(None, description="from mkdocs.yml, not set by hand")
