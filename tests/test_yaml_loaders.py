@@ -4,8 +4,6 @@ the pure-Python loader whichever composed first."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 

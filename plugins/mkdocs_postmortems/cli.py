@@ -17,19 +17,14 @@ from pathlib import Path
 import click
 from pydantic import ValidationError
 
-from . import new as new_module
-from . import report, stats_report
-from . import review as review_module
-from .actions import ActionFilter, action_rows
 from .catalog import Catalog
 from .checks import check_report
 from .checks.deadline import deadline_findings
 from .findings import Level
 from .history import pathspec_of, read_history
 from .load import NOT_POSTMORTEMS, discover, display_path, is_postmortem_path, load_all, repo_root
-from .metrics import insights
 from .model import ItemStatus, Priority, json_schema
-from .output import FORMATS
+from .output import ACTIONS_FORMATS, FORMATS, STATS_FORMATS
 from .publishing import publishing_findings
 from .rules import RULES
 from .settings import ConfigError, Settings, bounded_day, find_config, from_mkdocs_yml
@@ -126,7 +121,8 @@ def check(env: Env, paths: tuple[Path, ...], fmt: str, levels: tuple[str, ...], 
     result = check_report(docs, settings, settings.resolve_today())
     # What the build would refuse to publish (unsafe folders, URL clashes, nothing to publish)
     # is about the repository as a whole: reported when no PATHS narrow the run.
-    site = publishing_findings(settings, [d for d in docs if Path(d.source) in set(found)], scanned, _shown)
+    found_set = set(found)
+    site = publishing_findings(settings, [d for d in docs if Path(d.source) in found_set], scanned, _shown)
     findings = [f for f in result.findings if f.path in wanted]
     history = read_history(repo_root(settings), pathspec_of(repo_root(settings), settings.source_root))
     if history.message:  # a shallow clone: `writeup-late` cannot be judged, said once
@@ -234,6 +230,8 @@ def new(env: Env, title: str, severity: str | None, date: dt.datetime | None) ->
     The file is postmortems/YYYY/YYYY-MM-DD-<slug of TITLE>.md (under the site's docs folder);
     a repository can ship its own template with the plugin's `template` option.
     """
+    from . import new as new_module  # imported when used: `check` starts faster
+
     settings = env.settings()
     day = date.date() if date else settings.resolve_today()
     try:
@@ -271,7 +269,7 @@ def schema(env: Env) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(report.FORMATS),
+    type=click.Choice(ACTIONS_FORMATS),
     default="table",
     show_default=True,
     help="md is the body of a reminder issue, as the scheduled workflow posts it.",
@@ -294,6 +292,9 @@ def actions(
     Today comes from --today, the plugin's `today` option or SOURCE_DATE_EPOCH. Invalid
     post-mortems are reported on standard error and their items are not listed.
     """
+    from . import report
+    from .actions import ActionFilter, action_rows
+
     settings = env.settings()
     _require_source_folder(settings)
     docs = load_all(discover(settings) if settings.source_root.is_dir() else [], settings, Path.cwd())
@@ -345,6 +346,8 @@ def review(env: Env, base: str, fmt: str, preview_url: str | None) -> None:
     check findings on the changed files only (the checks still see every post-mortem).
     Exit 0, 1 when a changed file has an error-level finding, 2 on a usage error.
     """
+    from . import review as review_module
+
     settings = env.settings()
     _require_source_folder(settings)
     try:
@@ -401,7 +404,7 @@ def init(directory: Path, action: str, site_name: str) -> None:
 @click.option(
     "--since", type=DATE, metavar="YYYY-MM-DD", help="Count only incidents dated on or after this day. Default: all."
 )
-@click.option("--format", "fmt", type=click.Choice(stats_report.FORMATS), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(STATS_FORMATS), default="table", show_default=True)
 @click.pass_obj
 def stats(env: Env, since: dt.datetime | None, fmt: str) -> None:
     """Print the insights page's figures: incidents, TTD/TTM/TTR, action items, recurrences.
@@ -410,6 +413,9 @@ def stats(env: Env, since: dt.datetime | None, fmt: str) -> None:
     `show_drafts`), dated up to today. Invalid post-mortems are reported on standard error and
     not counted. The formulas are in docs/insights.md.
     """
+    from . import stats_report
+    from .metrics import insights
+
     settings = env.settings()
     _require_source_folder(settings)
     first = None

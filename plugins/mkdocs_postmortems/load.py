@@ -6,9 +6,11 @@ post-mortem ever goes missing without a word: front ends list invalid ones with 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import fnmatch
+import hashlib
 import os
 import re
 from collections.abc import Iterable
@@ -55,9 +57,14 @@ class Document:
     lines: yamlsafe.LineMap = field(default_factory=yamlsafe.LineMap)
     yaml_first_line: int = 1  # the file line of the front matter's first line
     body_line: int = 1  # the first line after the front matter
+    body_offset: int = 0  # the lines before the body: `markdown`'s line n is the file's line n + body_offset
     raw: dict[str, Any] = field(default_factory=dict)
     markdown: str = ""  # the body: everything after the front matter (the whole text without one)
     findings: list[Finding] = field(default_factory=list)
+    # Set by ParseCache: what the file's bytes and its front matter hash to, so what a rebuild
+    # computes from them can be reused while they stay the same.
+    content_key: bytes = b""
+    front_key: bytes = b""
 
     @property
     def id(self) -> str:
@@ -120,24 +127,72 @@ def display_path(path: Path, root: Path) -> str:
 
 
 def load_all(paths: Iterable[Path], settings: Settings, display_root: Path) -> list[Document]:
-    return [load_file(path, settings, display_path(path, display_root)) for path in paths]
+    root = repo_root(settings)
+    return [load_file(path, settings, display_path(path, display_root), root) for path in paths]
 
 
-def load_file(path: Path, settings: Settings, shown_as: str) -> Document:
+class ParseCache:
+    """Documents as loaded, by file name, content and settings, so a `mkdocs serve` rebuild
+    reads again only the files that changed. Each build keeps only the entries it used."""
+
+    def __init__(self, keep: bool = True) -> None:
+        self.keep = keep  # False: nothing is stored (a one-off build or check has no next build)
+        self._entries: dict[tuple[str, str, bytes], Document] = {}
+        self._used: dict[tuple[str, str, bytes], Document] = {}
+        self._settings = ""
+        self.read = 0  # files parsed by the last build (the others came from the cache)
+
+    def start(self, settings: Settings) -> bool:
+        """Begin a build: entries made under other settings are dropped. Whether the settings
+        (the day included) are those of the last build."""
+        fingerprint = settings.model_dump_json()
+        same = fingerprint == self._settings
+        if not same:
+            self._entries, self._settings = {}, fingerprint
+        self._used = {}
+        self.read = 0
+        return same
+
+    def finish(self) -> None:
+        self._entries, self._used = self._used, {}
+
+    def load(self, doc: Document, data: bytes, settings: Settings) -> Document:
+        digest = hashlib.blake2b(data, digest_size=20).digest()
+        if not self.keep:
+            self.read += 1
+            loaded = load_bytes(data, doc, settings)
+            loaded.content_key = digest
+            return loaded
+        key = (doc.path, str(doc.source), digest)
+        cached = self._entries.get(key) or self._used.get(key)
+        if cached is None:
+            self.read += 1
+            cached = load_bytes(data, doc, settings)
+            cached.content_key = digest
+        self._used[key] = cached
+        # A copy: front ends add findings to the documents they get.
+        return dataclasses.replace(cached, findings=list(cached.findings))
+
+
+def load_file(
+    path: Path, settings: Settings, shown_as: str, root: Path | None = None, cache: ParseCache | None = None
+) -> Document:
+    """Read and validate one post-mortem. `root` is repo_root(settings), given by callers that
+    load many files; `cache` keeps what was read for the next build."""
     doc = Document(shown_as, path)
     try:
         relative = path.relative_to(settings.docs_dir).as_posix()
     except ValueError:
         relative = path.name
     try:
-        data = read_bounded(path, repo_root(settings), relative, settings.max_file_size)
+        data = read_bounded(path, root or repo_root(settings), relative, settings.max_file_size)
     except ReadProblem as problem:
         doc.findings.append(refused_finding(doc, problem.refusal))
         return doc
     except OSError as exc:
         doc.findings.append(doc.finding("encoding", Level.ERROR, 1, f"cannot read the file: {exc.strerror}", ""))
         return doc
-    return load_bytes(data, doc, settings)
+    return cache.load(doc, data, settings) if cache is not None else load_bytes(data, doc, settings)
 
 
 def refused_finding(doc: Document, refusal: Refusal) -> Finding:
@@ -172,9 +227,11 @@ def load_bytes(data: bytes, doc: Document, settings: Settings) -> Document:
     if split is None:
         return doc
     yaml_text, yaml_first_line, body, body_offset = split
+    doc.front_key = hashlib.blake2b(yaml_text.encode(), digest_size=20).digest()
     doc.markdown = body
     doc.yaml_first_line = yaml_first_line
     doc.body_line = min(body_offset + 2, text.count("\n") + 1)
+    doc.body_offset = body_offset
     _check_body_text(doc, body, body_offset)
     raw = _parse_yaml(yaml_text, doc)
     if raw is None:

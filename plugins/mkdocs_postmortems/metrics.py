@@ -414,12 +414,17 @@ def learned_not_fixed(catalog: Catalog, docs: list[Document]) -> list[tuple[str,
 
 
 # -- recurrence ----------------------------------------------------------------------------
+MAX_REPEATS = 10  # earlier incidents one incident is said to repeat, most recent first
+
+
 def find_recurrences(catalog: Catalog, docs: list[Document], window_days: int) -> list[Recurrence]:
     """Pairs of incidents sharing at least one service and one contributing factor, the later
     dated at most `window_days` after the earlier (same day: the smaller id is the earlier).
+    An incident repeats at most the MAX_REPEATS most recent earlier ones that qualify.
 
-    Incidents are grouped by service and each group scanned by date, so the work grows with the
-    incidents and the pairs found, not with all pairs."""
+    Incidents are grouped by service and each group scanned by date, back from each incident
+    until MAX_REPEATS are found, so the work and the output grow with the incidents, not with
+    the pairs a busy service makes (thousands of incidents a year would pair each with dozens)."""
 
     def order(doc: Document) -> tuple[dt.date, str]:
         return (meta_of(doc).date, doc.id)
@@ -442,13 +447,27 @@ def find_recurrences(catalog: Catalog, docs: list[Document], window_days: int) -
         dates = [meta_of(d).date.toordinal() for d in group]
         for j, later in enumerate(group):
             start = bisect_left(dates, dates[j] - window_days)
-            for earlier in group[start:j]:
+            matched = 0
+            for i in range(j - 1, start - 1, -1):  # most recent first, at most MAX_REPEATS of them
+                earlier = group[i]
                 if factor_keys[earlier.id].keys() & factor_keys[later.id].keys():
                     pair = (earlier.id, later.id)
                     pairs[pair] = (earlier, later)
                     shared_services[pair].append(key)
+                    matched += 1
+                    if matched == MAX_REPEATS:
+                        break
+    newest_earlier: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for pair, (earlier, _) in pairs.items():
+        newest_earlier[pair[1]].append((meta_of(earlier).date.isoformat(), pair[0]))
+    kept = set()
+    for later_id, earlier_ids in newest_earlier.items():  # across services, the most recent again
+        for _, earlier_id in sorted(earlier_ids, reverse=True)[:MAX_REPEATS]:
+            kept.add((earlier_id, later_id))
     found = []
     for pair, (earlier, later) in pairs.items():
+        if pair not in kept:
+            continue
         shared = sorted(factor_keys[earlier.id].keys() & factor_keys[later.id].keys())
         found.append(
             Recurrence(

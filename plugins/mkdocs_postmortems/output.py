@@ -62,3 +62,7 @@ def _prop(text: str) -> str:
 
 
 FORMATS = {"text": as_text, "json": as_json, "github": as_github}
+# The formats of `postmortems actions` (report.py) and `postmortems stats` (stats_report.py),
+# here so the command line can offer them without importing those modules and their libraries.
+ACTIONS_FORMATS = ("table", "json", "csv", "md")
+STATS_FORMATS = ("table", "json", "md")

@@ -21,8 +21,10 @@ at info level. Without --strict an invalid post-mortem is still published, with 
 
 from __future__ import annotations
 
+import hashlib
 import html
 import os
+from functools import partial
 from importlib.resources import files as package_files
 from pathlib import Path
 from typing import Any
@@ -36,18 +38,21 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.templates import TemplateContext
 
+from . import pagefind_search
 from .catalog import Catalog, meta_of
 from .checks import check_report
+from .checks.base import Hit
 from .checks.deadline import deadline_findings
 from .config import PostmortemsConfig
 from .findings import Finding, Level
 from .history import HistoryCache, RepositoryHistory, pathspec_of
-from .load import Document, is_source_postmortem, load_file, refused_finding
+from .load import Document, ParseCache, is_source_postmortem, load_file, refused_finding
 from .model import Status
 from .pages import SitePages, make_env
 from .pages.site import EXPORTS, generated_pages
 from .public import public_findings, withheld_files
 from .publishing import ASSETS, clash_finding, no_postmortems
+from .reuse import RenderCache, site_fingerprint
 from .sanitize import BlockStore, clean, safe_page_meta
 from .settings import SITE_KEYS, ConfigError, Settings
 from .sitepaths import Clash, SitePlan, mkdocs_excludes, url_of
@@ -61,6 +66,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def __init__(self) -> None:
         self.is_serve = False
         self.history_cache = HistoryCache()  # kept across `mkdocs serve` rebuilds, keyed by HEAD
+        self.parse_cache = ParseCache(keep=False)  # the same: files read again only when their bytes change
+        self.hits_memo: dict[tuple[str, bytes], list[Hit]] = {}  # each file's own checks, by content
+        self.render_cache = RenderCache(keep=False)  # pages and exports, reused while what they show is the same
+        self.blocks = BlockStore()  # our HTML kept apart from the authors' while pages are sanitised
+        self.fingerprint = b""
         self._reset()
 
     def _reset(self) -> None:
@@ -71,7 +81,6 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.pages: SitePages | None = None
         self.by_src: dict[str, Document] = {}
         self.home_is_generated = False
-        self.blocks = BlockStore()
         self.generated_uris: set[str] = set()
         self.displaced: dict[str, str] = {}  # generated src_uri -> src_uri of the page at its URL
         self.config_dir = Path.cwd()
@@ -80,6 +89,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup keeps this instance across `mkdocs serve` rebuilds.
         self.is_serve = command == "serve"
+        # Only `mkdocs serve` has a next build to reuse this one's work in; elsewhere the caches
+        # would only hold memory.
+        self.parse_cache = ParseCache(keep=self.is_serve)
+        self.render_cache = RenderCache(keep=self.is_serve)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self._reset()  # a fresh state for every build
@@ -103,6 +116,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             target = config.extra_css if asset.endswith(".css") else config.extra_javascript
             if asset not in target:
                 target.append(asset)
+        if self.settings.search == "pagefind":  # docs/search.md
+            try:
+                for message in pagefind_search.setup(config.plugins, config.extra_javascript, config.extra_css):
+                    log.info(message)
+            except pagefind_search.PagefindError as exc:
+                raise PluginError(str(exc)) from None
         return config
 
     def _refuse_unsafe_folders(self, settings: Settings) -> None:
@@ -130,9 +149,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             return files
         plan = SitePlan(settings.use_directory_urls, [f.dest_uri for f in files if not _from(f, config)])
         path_findings: list[Finding] = []
+        if not self.parse_cache.start(settings):
+            self.hits_memo.clear()  # other settings or another day: every file is checked again
+        self.render_cache.start()
         incident_files = self._load(files, config, plan, settings, path_findings)
+        self.parse_cache.finish()
         docs_clashes = len(plan.clashes)
-        report = check_report(self.documents, settings, settings.resolve_today())
+        memo = self.hits_memo if self.is_serve else None
+        report = check_report(self.documents, settings, settings.resolve_today(), memo)
         self.findings = sorted([*report.findings, *path_findings], key=lambda f: (f.path, f.line, f.rule, f.message))
         history = self._history(settings)
         self.findings = sorted(
@@ -163,6 +187,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         pages.protect = self.blocks.protect
         pages.history = history
         pages.left_out = {name for name in held if name in EXPORTS}
+        template_dirs = [d for d in (config.theme.custom_dir, THEME_DIR) if d]
+        self.fingerprint = site_fingerprint(self.documents, self.findings, settings, history, template_dirs)
         self._register_incidents(incident_files, pages)
         self._add_generated(files, config, pages, specs, held)
         if config.nav is None:
@@ -219,7 +245,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 continue
             if not is_postmortem[file.src_uri]:
                 continue
-            doc = load_file(source, settings, shown)
+            doc = load_file(source, settings, shown, self.root, self.parse_cache)
             self.documents.append(doc)
             incident_files[doc.path] = file
         return incident_files
@@ -289,12 +315,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             file = File.generated(config, spec.src_uri, content="", inclusion=inclusion)
             pages.urls[spec.src_uri] = file.url
             generated.append(file)
+        cache, fingerprint = self.render_cache, self.fingerprint
         for file in generated:  # rendered once every URL is known, so pages can link each other
-            file.content_string = pages.render(file.src_uri)
+            uri = file.src_uri
+            file.content_string = cache.get(("page", fingerprint, uri), partial(pages.render, uri), self.blocks)
             files.append(file)
-            self.generated_uris.add(file.src_uri)
-        for path, content in pages.exports().items():
-            files.append(File.generated(config, path, content=content))
+            self.generated_uris.add(uri)
+        for path, write in pages.export_writers().items():
+            files.append(File.generated(config, path, content=cache.get(("export", fingerprint, path), write)))
 
     def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
         """MkDocs never reads or parses a post-mortem itself (its YAML loader has no alias bound
@@ -309,7 +337,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         doc = self.by_src.get(page.file.src_uri)
         if doc is not None:
             page.meta = self._theme_meta(doc)
-            return self.pages.decorate(doc, page.file.src_uri)
+            uri = page.file.src_uri
+            key = ("page", self.fingerprint, uri, doc.path, doc.content_key)
+            return self.render_cache.get(key, partial(self.pages.decorate, doc, uri), self.blocks)
         if page.file.src_uri not in self.generated_uris:  # a page of the repository: untrusted too
             page.meta, dropped = safe_page_meta(page.meta, lambda name: _template_exists(config, name))
             if dropped:
@@ -338,7 +368,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if self.settings is None or not self.settings.enabled:
             return html
         if page.file.src_uri not in self.generated_uris and not self.settings.allow_raw_html:
-            html = clean(html)
+            digest = hashlib.blake2b(html.encode(), digest_size=20).digest()
+            html = self.render_cache.get(("clean", digest), partial(clean, html))
         return self.blocks.restore(html)
 
     def on_page_context(
@@ -349,6 +380,19 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             context["postmortem"] = doc.meta  # type: ignore[typeddict-unknown-key]
             context["postmortem_draft"] = doc.meta is not None and doc.meta.status is not Status.PUBLISHED  # type: ignore[typeddict-unknown-key]
         return context
+
+    @event_priority(-100)  # last: index the pages as every other plugin left them
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """`search: pagefind`: index the built site in one pass (pagefind_search.py)."""
+        self.blocks.sweep()  # what this build used is kept for the next `mkdocs serve` rebuild
+        self.render_cache.finish()
+        if self.settings is None or not self.settings.enabled or self.settings.search != "pagefind":
+            return
+        try:
+            indexed = pagefind_search.index_site(Path(config.site_dir))
+        except pagefind_search.PagefindError as exc:
+            raise PluginError(str(exc)) from None
+        log.info(f"Pagefind indexed {indexed.pages} page(s) in {indexed.seconds:.1f} s into {indexed.bundle}")
 
 
 def _template_exists(config: MkDocsConfig, name: str) -> bool:

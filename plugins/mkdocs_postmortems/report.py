@@ -13,6 +13,7 @@ from .actions import ActionRow, stats
 from .catalog import Catalog
 from .exports import ActionRecord, ActionsExport, action_record
 from .load import Document
+from .output import ACTIONS_FORMATS
 from .settings import Settings
 
 COLUMNS = ("due", "days overdue", "priority", "status", "owner", "action", "post-mortem")
@@ -114,7 +115,7 @@ def as_markdown(rows: list[ActionRow], today: dt.date, link: PageUrl | None = No
     return "\n".join(lines)
 
 
-FORMATS = ("table", "json", "csv", "md")
+FORMATS = ACTIONS_FORMATS
 
 
 def render(fmt: str, rows: list[ActionRow], catalog: Catalog, settings: Settings) -> str:

@@ -14,11 +14,13 @@ put aside as placeholders while the author's part is sanitised, then put back (B
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
 import html
 import re
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import nh3
@@ -70,23 +72,51 @@ class BlockStore:
     """Trusted HTML blocks kept aside as placeholders while the rest of a page is sanitised.
 
     A placeholder is letters and digits only, so Markdown leaves it alone (a paragraph of its
-    own); its random part is new for every build, so an author cannot forge one."""
+    own); its random part is new for every store (a plugin instance), so an author cannot
+    forge one. Its key is the block's hash, so a page rendered in an earlier `mkdocs serve`
+    build can be reused as it is: `sweep` keeps the blocks the last build used."""
 
     def __init__(self) -> None:
         self._prefix = f"PMBLOCK{secrets.token_hex(8).upper()}X"
         self._blocks: dict[str, str] = {}
-        self._pattern = re.compile(rf"(?:<p>)?{self._prefix}(\d+)X(?:</p>)?")
+        self._used: set[str] = set()
+        self._recording: list[list[str]] = []
+        self._pattern = re.compile(rf"(?:<p>)?{self._prefix}([0-9A-F]+)X(?:</p>)?")
 
     def protect(self, html: str) -> str:
-        key = str(len(self._blocks))
+        key = hashlib.blake2b(html.encode(), digest_size=12).hexdigest().upper()
         self._blocks[key] = html
+        self.touch((key,))
         return f"{self._prefix}{key}X"
 
+    def touch(self, keys: Iterable[str]) -> None:
+        """Mark blocks as used by this build (a page reused from the last one names them)."""
+        for key in keys:
+            self._used.add(key)
+            for recorded in self._recording:
+                recorded.append(key)
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[list[str]]:
+        """The keys of the blocks protected or touched inside the `with`."""
+        keys: list[str] = []
+        self._recording.append(keys)
+        try:
+            yield keys
+        finally:
+            self._recording.remove(keys)
+
     def restore(self, html: str) -> str:
-        return self._pattern.sub(lambda m: self._blocks.pop(m.group(1), ""), html)
+        return self._pattern.sub(lambda m: self._blocks.get(m.group(1), ""), html)
+
+    def sweep(self) -> None:
+        """End of a build: forget the blocks it did not use."""
+        self._blocks = {k: v for k, v in self._blocks.items() if k in self._used}
+        self._used = set()
 
     def clear(self) -> None:
         self._blocks.clear()
+        self._used.clear()
 
 
 # Front matter of the repository's own pages (index.md, notes) goes to the theme too. Themes

@@ -8,9 +8,10 @@ from typing import Any
 
 from .load import Document
 from .metrics import SERIES_FIELDS, Insights, Ranking, Series, Value
+from .output import STATS_FORMATS
 from .report import md_text
 
-FORMATS = ("table", "json", "md")
+FORMATS = STATS_FORMATS
 NO_DATA = "—"
 
 

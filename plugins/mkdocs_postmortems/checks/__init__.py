@@ -52,9 +52,16 @@ def run_checks(docs: list[Document], settings: Settings, today: dt.date) -> list
     return check_report(docs, settings, today).findings
 
 
-def check_report(docs: list[Document], settings: Settings, today: dt.date) -> CheckReport:
-    """run_checks's findings, and the suppressed ones beside them (for counts and reasons)."""
+def check_report(
+    docs: list[Document], settings: Settings, today: dt.date, memo: dict[tuple[str, bytes], list[Hit]] | None = None
+) -> CheckReport:
+    """run_checks's findings, and the suppressed ones beside them (for counts and reasons).
+
+    `memo` keeps each file's own hits by its content (Document.content_key) for the next call
+    with the same settings and day: a `mkdocs serve` rebuild checks again only what changed.
+    The caller empties it when the settings or the day change."""
     ctx = Context(settings, today)
+    used: dict[tuple[str, bytes], list[Hit]] = {}
     report = CheckReport()
     # Cross-file hits join their document's own, so every hit is matched to its suppressions
     # before any suppression is judged unused.
@@ -62,7 +69,16 @@ def check_report(docs: list[Document], settings: Settings, today: dt.date) -> Ch
     for doc in docs:
         report.findings.extend(doc.findings)
         if doc.meta is not None:
-            hits[id(doc)] = (doc, [hit for rule in DOCUMENT_RULES for hit in rule(doc, doc.meta, ctx)])
+            key = (doc.path, doc.content_key)
+            own = memo.get(key) if memo is not None and doc.content_key else None
+            if own is None:
+                own = [hit for rule in DOCUMENT_RULES if rule is not check_links for hit in rule(doc, doc.meta, ctx)]
+            used[key] = own
+            # Links are checked every time: whether their targets exist is not in the file.
+            hits[id(doc)] = (doc, [*own, *check_links(doc, doc.meta, ctx)])
+    if memo is not None:
+        memo.clear()
+        memo.update(used)
     for doc, hit in check_crossrefs(docs):
         hits.setdefault(id(doc), (doc, []))[1].append(hit)
     for doc, doc_hits in hits.values():

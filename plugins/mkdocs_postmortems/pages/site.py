@@ -28,18 +28,7 @@ from ..actions import (
     stats,
     unassigned,
 )
-from ..body import parse_body
 from ..catalog import INDEX_KINDS, Catalog, Term
-from ..charts import cell, svg, timeline
-from ..exports import (
-    ActionsExport,
-    PostmortemsExport,
-    actions_ics,
-    actions_json,
-    feed_xml,
-    json_schema_of,
-    postmortems_json,
-)
 from ..findings import Finding, Level
 from ..formatting import duration, ticket_url
 from ..history import RepositoryHistory, edit_url, history_url
@@ -100,12 +89,19 @@ def generated_pages(catalog: Catalog, has_home: bool) -> list[GeneratedPage]:
 
 
 def make_env(template_dirs: list[str]) -> jinja2.Environment:
+    # Charts (pygal) and exports (icalendar, feedgen) are imported when a site is built, so
+    # `postmortems check`, which only needs this module's names, starts without them.
+    from ..charts import cell, svg
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(template_dirs),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
+        # One environment per build: templates never change during it, so no stat() of the
+        # file at every include (thousands of rows include list.html).
+        auto_reload=False,
     )
     env.filters["duration"] = duration
     env.globals.update(svg=svg, cell=cell)  # pictures (charts.py) and their tables' cells
@@ -178,22 +174,24 @@ class SitePages:
         if src_uri == HOME:
             return _page("Post-mortems", self.home_block(HOME))
         if src_uri == INCIDENTS:
-            return _page("Incidents", self._incidents(src_uri), wide=True)
+            return _page("Incidents", self.protect(self._incidents(src_uri)), wide=True, listing=True)
         if src_uri == DASHBOARD:
-            return _page("Action items", self._dashboard(src_uri), wide=True)
+            return _page("Action items", self.protect(self._dashboard(src_uri)), wide=True, listing=True)
         if src_uri == INSIGHTS:
-            return _page("Insights", self._insights_block(src_uri))
+            return _page("Insights", self.protect(self._insights_block(src_uri)), listing=True)
         kind, _, name = src_uri.partition("/")
         title = INDEX_KINDS[kind][0]
         if name == "index.md":
             html_block = self._render(
                 src_uri, "terms.html", kind=kind, kind_title=title, terms=self.catalog.indexes[kind]
             )
-            return _page(title, html_block)
+            return _page(title, self.protect(html_block), listing=True)
         term = self._terms_by_uri[src_uri]
+        from ..charts import timeline
+
         pictured = timeline(f"Incidents per month: {term.name}", term.documents) if kind in TIMELINE_KINDS else None
         html_block = self._render(src_uri, "term.html", kind=kind, kind_title=title, term=term, timeline=pictured)
-        return _page(f"{title}: {term.name}", html_block)
+        return _page(f"{title}: {term.name}", self.protect(html_block), listing=True)
 
     def home_block(self, src_uri: str) -> str:
         return self._render_protected(
@@ -261,6 +259,20 @@ class SitePages:
 
     def exports(self) -> dict[str, str | bytes]:
         """The machine-readable files, by their path in the site."""
+        return {path: write() for path, write in self.export_writers().items()}
+
+    def export_writers(self) -> dict[str, Callable[[], str | bytes]]:
+        """What writes each machine-readable file, by its path in the site."""
+        from ..exports import (
+            ActionsExport,
+            PostmortemsExport,
+            actions_ics,
+            actions_json,
+            feed_xml,
+            json_schema_of,
+            postmortems_json,
+        )
+
         url_of = self.url_of
         name, site_url = self.settings.site_name, self.settings.site_url
         writers: dict[str, Callable[[], str | bytes]] = {
@@ -271,7 +283,7 @@ class SitePages:
             ACTIONS_ICS: lambda: actions_ics(self.actions, self.catalog.today, name, site_url, url_of),
             FEED: lambda: feed_xml(self.catalog, name, site_url, url_of),
         }
-        return {path: write() for path, write in writers.items() if path not in self.left_out}
+        return {path: write for path, write in writers.items() if path not in self.left_out}
 
     def url_of(self, doc: Document) -> str:
         """A post-mortem page's URL, relative to the site root."""
@@ -309,10 +321,11 @@ class SitePages:
                 items=meta.action_items,
                 ticket=lambda t: ticket_url(t, self.forge_url),
             )
-        heading = parse_body(markdown, 0, None).section("action items")
+        heading = doc.body.section("action items")  # read when the file was loaded
         if heading is not None:
             lines = markdown.split("\n")
-            at = heading.end_line  # right after the heading (a setext heading's underline included)
+            # Right after the heading (a setext heading's underline included).
+            at = heading.end_line - doc.body_offset
             lines[at:at] = ["", actions or "*No action items.*", ""]
             parts.append("\n".join(lines))
         else:
@@ -371,11 +384,16 @@ class SitePages:
         return "\n".join(line for line in result.split("\n") if line.strip())
 
 
-def _page(title: str, block: str, wide: bool = False) -> str:
-    """A generated page: an escaped title for the theme (which prints it raw), then the block.
-    Wide pages (big tables) ask Material to hide the table of contents."""
+def _page(title: str, block: str, wide: bool = False, listing: bool = False) -> str:
+    """A generated page: an escaped title for the theme (which prints it raw), then the block
+    (protected: Markdown has nothing to do in our HTML, and its raw-HTML pass is slow on big
+    blocks). Wide pages (big tables) ask Material to hide the table of contents. Listings
+    (indexes, dashboard, insights) stay out of the search index: they repeat the titles of the
+    post-mortems, which search finds on their own pages, and indexing them grows with N."""
     meta: dict[str, object] = {"title": html.escape(title)}
     if wide:
         meta["hide"] = ["toc"]
+    if listing:
+        meta["search"] = {"exclude": True}
     front = yaml.safe_dump(meta, allow_unicode=True).strip()
     return f"---\n{front}\n---\n\n{block}\n"
