@@ -109,9 +109,8 @@ class _Loader(LocatedLoader):
 
 
 class _CLoader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):  # type: ignore[misc]
-    """libyaml's parser and composer with the same constructor as _Loader."""
-
-    construct_object = LocatedLoader.construct_object
+    """libyaml's parser and composer with SafeConstructor's own construct_object: any failure
+    sends the document to _Loader, which words and locates it (see load)."""
 
 
 # What libyaml would read otherwise than the pure-Python reader: other line breaks, characters
@@ -135,7 +134,7 @@ def load(text: str) -> tuple[Any, LineMap]:
     if yaml.__with_libyaml__ and not _PYTHON_ONLY.search(text):
         try:
             return _load(text, lines_of, _CLoader)
-        except YamlProblem:
+        except (YamlProblem, ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError):
             pass  # read again below, so the error is worded and located as PyYAML words it
     return _load(text, lines_of, _Loader)
 
@@ -147,7 +146,8 @@ def _load(text: str, lines_of: _Lines, loader_class: type[yaml.SafeLoader]) -> t
         node = loader.get_single_node()
         if node is None:
             return None, LineMap()
-        _check_expansion(node, lines_of)
+        if "*" in text:  # without an alias nothing is shared, nothing expands
+            _check_expansion(node, lines_of)
         lines = LineMap()
         _check_keys_and_map_lines(node, (), lines, lines_of)
         data = loader.construct_document(node)

@@ -13,9 +13,10 @@ from .base import Context, Hit, phrase_pattern
 
 def check_blame(doc: Document, meta: Postmortem, ctx: Context) -> Iterator[Hit]:
     pattern = phrase_pattern(ctx.settings.blame_phrases)
-    if pattern is not None:
-        texts = [TextLine(doc.line_of(("summary",)), meta.summary, "")] if meta.summary else []
-        for prose in [*texts, *doc.body.text]:
+    texts = [TextLine(doc.line_of(("summary",)), meta.summary, "")] if meta.summary else []
+    prose_lines = [*texts, *doc.body.text]
+    if pattern is not None and _may_match(ctx.settings.blame_phrases, prose_lines):
+        for prose in prose_lines:
             for match in pattern.finditer(prose.text):
                 yield Hit(
                     "blame-language",
@@ -35,6 +36,14 @@ def check_blame(doc: Document, meta: Postmortem, ctx: Context) -> Iterator[Hit]:
                 f"a person is named in Root causes: {match.group(0)!r}",
                 "name the system, process or condition instead of the person",
             )
+
+
+def _may_match(phrases: list[str], prose: list[TextLine]) -> bool:
+    """Whether any phrase's first word is in the text at all: a substring search over the
+    whole text, much faster than the case-insensitive pattern on every line, and most
+    post-mortems have no blame language."""
+    text = "\n".join(t.text for t in prose).casefold()
+    return any(phrase.split()[0].casefold() in text for phrase in phrases if phrase.split())
 
 
 def _name_pattern(people: list[str]) -> re.Pattern[str] | None:
