@@ -25,10 +25,15 @@ def check_blame(doc: Document, meta: Postmortem, ctx: Context) -> Iterator[Hit]:
                     "describe the conditions that made the action seem right at the time, "
                     "and what the system allowed, not what a person failed to do",
                 )
-    names = _name_pattern([*meta.authors, *ctx.settings.people])
+    root_causes = doc.body.text_in("root causes")
+    words = _name_words([*meta.authors, *ctx.settings.people])
+    text = " ".join(" ".join(t.text for t in root_causes).split()).casefold()  # a name may wrap
+    if not any(" ".join(word.split()).casefold() in text for word in words):
+        return  # no name occurs at all: the pattern need not be compiled
+    names = _name_pattern(words)
     if names is None:
         return
-    for prose in doc.body.text_in("root causes"):
+    for prose in root_causes:
         for match in names.finditer(prose.text):
             yield Hit(
                 "blame-name",
@@ -46,8 +51,8 @@ def _may_match(phrases: list[str], prose: list[TextLine]) -> bool:
     return any(phrase.split()[0].casefold() in text for phrase in phrases if phrase.split())
 
 
-def _name_pattern(people: list[str]) -> re.Pattern[str] | None:
-    """Names as whole words: each name as written and without its @; for a personal name written
+def _name_words(people: list[str]) -> set[str]:
+    """Names as looked for: each name as written and without its @; for a personal name written
     with a space ("Priya Raman") also the first name, of three letters or more.
 
     A handle or team name (`network-engineering`, `@sre-team`, `priya.raman`) is matched only
@@ -63,6 +68,11 @@ def _name_pattern(people: list[str]) -> re.Pattern[str] | None:
         if len(parts) > 1 and len(parts[0]) >= 3:
             words.add(parts[0])
     words.discard("")
+    return words
+
+
+def _name_pattern(words: set[str]) -> re.Pattern[str] | None:
+    """The names as whole words (an @ before one is part of the match)."""
     if not words:
         return None
     alternatives = "|".join(re.escape(w).replace("\\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
