@@ -185,6 +185,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         shown = self.findings if withheld is None else public_findings(self.findings, published, withheld)
         pages = self.pages = SitePages(env, catalog, shown, get_relative_url, settings)
         pages.protect = self.blocks.protect
+        pages.protect_late = self.blocks.protect_late
         pages.history = history
         pages.left_out = {name for name in held if name in EXPORTS}
         template_dirs = [d for d in (config.theme.custom_dir, THEME_DIR) if d]
@@ -371,6 +372,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             digest = hashlib.blake2b(html.encode(), digest_size=20).digest()
             html = self.render_cache.get(("clean", digest), partial(clean, html))
         return self.blocks.restore(html)
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        """The blocks kept out of the search index go in once the page is written."""
+        return self.blocks.finish(output) if self.settings is not None and self.settings.enabled else output
 
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation

@@ -81,13 +81,19 @@ class BlockStore:
         self._blocks: dict[str, str] = {}
         self._used: set[str] = set()
         self._recording: list[list[str]] = []
-        self._pattern = re.compile(rf"(?:<p>)?{self._prefix}([0-9A-F]+)X(?:</p>)?")
+        self._pattern = re.compile(rf"(?:<p>)?{self._prefix}(L?)([0-9A-F]+)X(?:</p>)?")
+        self._late = re.compile(rf"<!--{self._prefix}L([0-9A-F]+)X-->")
 
     def protect(self, html: str) -> str:
         key = hashlib.blake2b(html.encode(), digest_size=12).hexdigest().upper()
         self._blocks[key] = html
         self.touch((key,))
         return f"{self._prefix}{key}X"
+
+    def protect_late(self, html: str) -> str:
+        """A block that goes in only once the page is written (`finish`): the search index,
+        made from the page's content, never sees it (lists of other incidents' titles)."""
+        return self.protect(html).replace(self._prefix, f"{self._prefix}L", 1)
 
     def touch(self, keys: Iterable[str]) -> None:
         """Mark blocks as used by this build (a page reused from the last one names them)."""
@@ -107,7 +113,18 @@ class BlockStore:
             self._recording.remove(keys)
 
     def restore(self, html: str) -> str:
-        return self._pattern.sub(lambda m: self._blocks.get(m.group(1), ""), html)
+        """The page's content with its blocks in; late ones stay as a comment for `finish`."""
+
+        def block(match: re.Match[str]) -> str:
+            if match.group(1):
+                return f"<!--{self._prefix}L{match.group(2)}X-->" if match.group(2) in self._blocks else ""
+            return self._blocks.get(match.group(2), "")
+
+        return self._pattern.sub(block, html)
+
+    def finish(self, page: str) -> str:
+        """The written page with its late blocks in."""
+        return self._late.sub(lambda m: self._blocks.get(m.group(1), ""), page)
 
     def sweep(self) -> None:
         """End of a build: forget the blocks it did not use."""

@@ -134,6 +134,9 @@ class SitePages:
         # The front end's way of keeping a block of ours apart from the author's HTML, which it
         # sanitises (see sanitize.BlockStore); identity when nothing is sanitised.
         self.protect: Callable[[str], str] = lambda block: block
+        # The same for blocks put in only once the page is written, out of the search index
+        # (related incidents, repeats: other incidents' titles would match every search).
+        self.protect_late: Callable[[str], str] = lambda block: block
         # Each post-mortem's git history (history.py), set by the front end once it has read it;
         # None: not read, and the pages say nothing about history.
         self.history: RepositoryHistory | None = None
@@ -334,10 +337,20 @@ class SitePages:
                 parts += ["", "## Action items", "", actions]
         related = self.catalog.related(doc)
         if related:
-            parts += ["", "## Related incidents", "", self._render_protected(src_uri, "related.html", related=related)]
+            parts += [
+                "",
+                "## Related incidents",
+                "",
+                self.protect_late(self._render(src_uri, "related.html", related=related)),
+            ]
         repeats = self.recurrences_of(doc)
         if repeats:
-            parts += ["", "## Repeats", "", self._render_protected(src_uri, "repeats.html", recurrences=repeats)]
+            parts += [
+                "",
+                "## Repeats",
+                "",
+                self.protect_late(self._render(src_uri, "repeats.html", recurrences=repeats)),
+            ]
         return "\n".join(parts) + "\n"
 
     def history_context(self, doc: Document, src_uri: str) -> dict[str, object]:
