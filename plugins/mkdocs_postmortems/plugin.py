@@ -27,7 +27,7 @@ import os
 from functools import partial
 from importlib.resources import files as package_files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -58,6 +58,9 @@ from .settings import SITE_KEYS, ConfigError, Settings
 from .sitepaths import Clash, SitePlan, mkdocs_excludes, url_of
 from .sources import refusal, repository_root, scan
 
+if TYPE_CHECKING:
+    from .metrics import Insights
+
 log = get_plugin_logger(__name__)
 THEME_DIR = str(package_files("mkdocs_postmortems").joinpath("theme"))
 
@@ -71,6 +74,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.render_cache = RenderCache(keep=False)  # pages and exports, reused while what they show is the same
         self.blocks = BlockStore()  # our HTML kept apart from the authors' while pages are sanitised
         self.fingerprint = b""
+        self.last_insights: tuple[bytes, Insights] | None = None  # the figures, by the fingerprint they were counted at
         self._reset()
 
     def _reset(self) -> None:
@@ -187,6 +191,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         pages.protect = self.blocks.protect
         pages.protect_late = self.blocks.protect_late
         pages.history = history
+        if self.render_cache.keep and self.last_insights is not None and self.last_insights[0] == self.fingerprint:
+            pages.computed_insights = self.last_insights[1]  # nothing they count has changed
         pages.left_out = {name for name in held if name in EXPORTS}
         template_dirs = [d for d in (config.theme.custom_dir, THEME_DIR) if d]
         self.fingerprint = site_fingerprint(self.documents, self.findings, settings, history, template_dirs)
@@ -368,10 +374,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         """The author's HTML sanitised (unless `allow_raw_html`), then the plugin's blocks put back."""
         if self.settings is None or not self.settings.enabled:
             return html
-        if page.file.src_uri not in self.generated_uris and not self.settings.allow_raw_html:
-            digest = hashlib.blake2b(html.encode(), digest_size=20).digest()
-            html = self.render_cache.get(("clean", digest), partial(clean, html))
-        return self.blocks.restore(html)
+        sanitise = page.file.src_uri not in self.generated_uris and not self.settings.allow_raw_html
+        digest = hashlib.blake2b(html.encode(), digest_size=20).digest()
+        # The placeholders name their blocks by hash, so the same HTML always gives the same page.
+        return self.render_cache.get(("content", sanitise, digest), partial(self._content, html, sanitise))
+
+    def _content(self, html: str, sanitise: bool) -> str:
+        return self.blocks.restore(clean(html) if sanitise else html)
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         """The blocks kept out of the search index go in once the page is written."""
@@ -390,6 +399,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """`search: pagefind`: index the built site in one pass (pagefind_search.py)."""
         self.blocks.sweep()  # what this build used is kept for the next `mkdocs serve` rebuild
+        if self.render_cache.keep and self.pages is not None and self.pages.computed_insights is not None:
+            self.last_insights = (self.fingerprint, self.pages.computed_insights)
         self.render_cache.finish()
         if self.settings is None or not self.settings.enabled or self.settings.search != "pagefind":
             return

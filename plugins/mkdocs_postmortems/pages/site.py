@@ -140,16 +140,16 @@ class SitePages:
         # Each post-mortem's git history (history.py), set by the front end once it has read it;
         # None: not read, and the pages say nothing about history.
         self.history: RepositoryHistory | None = None
-        self._insights: Insights | None = None
+        self.computed_insights: Insights | None = None
 
     @property
     def insights(self) -> Insights | None:
         """Every figure across incidents, computed once per build (None without metrics.py)."""
-        if self._insights is None and has_insights():
+        if self.computed_insights is None and has_insights():
             from ..metrics import insights
 
-            self._insights = insights(self.catalog, self.settings)
-        return self._insights
+            self.computed_insights = insights(self.catalog, self.settings)
+        return self.computed_insights
 
     def recurrences_of(self, doc: Document) -> list[Recurrence]:
         result = self.insights
