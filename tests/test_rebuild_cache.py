@@ -131,3 +131,13 @@ def test_a_one_off_build_keeps_nothing(tmp_path: Path) -> None:
     plugin = plugin_of(config)
     assert plugin.parse_cache.read == 3  # read again: nothing was kept
     assert plugin.render_cache.made > 3
+
+
+def test_the_insights_are_counted_again_after_a_front_matter_edit(tmp_path: Path) -> None:
+    config_file, site, _ = first_build(tmp_path)
+    before = article(site, "insights").get_text()
+    source = tmp_path / "postmortems/2026/a.md"
+    source.write_text(source.read_text().replace("severity: SEV2", "severity: SEV1"))
+    build(serve_config(config_file, site))
+    after = article(site, "insights").get_text()
+    assert after != before

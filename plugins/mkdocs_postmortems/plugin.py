@@ -191,11 +191,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         pages.protect = self.blocks.protect
         pages.protect_late = self.blocks.protect_late
         pages.history = history
-        if self.render_cache.keep and self.last_insights is not None and self.last_insights[0] == self.fingerprint:
-            pages.computed_insights = self.last_insights[1]  # nothing they count has changed
         pages.left_out = {name for name in held if name in EXPORTS}
         template_dirs = [d for d in (config.theme.custom_dir, THEME_DIR) if d]
         self.fingerprint = site_fingerprint(self.documents, self.findings, settings, history, template_dirs)
+        if self.render_cache.keep and self.last_insights is not None and self.last_insights[0] == self.fingerprint:
+            pages.computed_insights = self.last_insights[1]  # nothing they count has changed
         self._register_incidents(incident_files, pages)
         self._add_generated(files, config, pages, specs, held)
         if config.nav is None:
