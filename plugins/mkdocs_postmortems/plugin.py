@@ -375,6 +375,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if self.settings is None or not self.settings.enabled:
             return html
         sanitise = page.file.src_uri not in self.generated_uris and not self.settings.allow_raw_html
+        if not self.render_cache.keep:  # a one-off build: nothing to look up, no hash to compute
+            return self._content(html, sanitise)
         digest = hashlib.blake2b(html.encode(), digest_size=20).digest()
         # The placeholders name their blocks by hash, so the same HTML always gives the same page.
         return self.render_cache.get(("content", sanitise, digest), partial(self._content, html, sanitise))
