@@ -21,10 +21,11 @@ from .catalog import Catalog
 from .checks import check_report
 from .checks.deadline import deadline_findings
 from .findings import Level
-from .history import pathspec_of, read_history
+from .history import RepositoryHistory, pathspec_of, read_history
 from .load import NOT_POSTMORTEMS, discover, display_path, is_postmortem_path, load_all, repo_root
 from .model import ItemStatus, Priority, json_schema
 from .output import ACTIONS_FORMATS, FORMATS, STATS_FORMATS
+from .pool import load_many
 from .publishing import publishing_findings
 from .rules import RULES
 from .settings import ConfigError, Settings, bounded_day, find_config, from_mkdocs_yml
@@ -102,8 +103,14 @@ def main(ctx: click.Context, config: Path | None, today: dt.datetime | None) -> 
     "E.g. --level action-overdue=error to fail on overdue items.",
 )
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(0, 256),
+    default=None,
+    help="Processes that read the files at once: 0 for one per CPU, 1 for none. Default: the `jobs` option.",
+)
 @click.pass_obj
-def check(env: Env, paths: tuple[Path, ...], fmt: str, levels: tuple[str, ...], strict: bool) -> None:
+def check(env: Env, paths: tuple[Path, ...], fmt: str, levels: tuple[str, ...], strict: bool, jobs: int | None) -> None:
     """Validate post-mortems and run the blameless checks.
 
     PATHS are files or folders; without them every post-mortem of the repository is checked.
@@ -111,20 +118,34 @@ def check(env: Env, paths: tuple[Path, ...], fmt: str, levels: tuple[str, ...], 
     Exit 0 when clean, 1 when any finding is at error level, 2 on a usage error.
     """
     settings = _with_levels(env.settings(), levels)
+    if jobs is not None:
+        settings = settings.model_copy(update={"jobs": jobs})
     _require_source_folder(settings)
     selected = _selected(paths, settings)
     scanned = scan(settings.docs_dir, repo_root(settings))
     found = discover(settings, scanned) if settings.source_root.is_dir() else []
     everything = sorted(set(found) | set(selected))
-    docs = load_all(everything, settings, Path.cwd())
-    wanted = {display_path(p, Path.cwd()) for p in (selected if paths else everything)}
-    result = check_report(docs, settings, settings.resolve_today())
+    today = settings.resolve_today()
+    root = repo_root(settings)
+    histories: list[RepositoryHistory] = []
+    # Each file's own rules run where it is loaded; nothing later reads its prose again. The
+    # history is read while the files are.
+    loaded = load_many(
+        everything,
+        settings,
+        _shown,
+        today,
+        lean=True,
+        meanwhile=lambda: histories.append(read_history(root, pathspec_of(root, settings.source_root))),
+    )
+    history, docs = histories[0], loaded.documents
+    wanted = {display_path(p, Path.cwd()) for p in selected} if paths else {doc.path for doc in docs}
+    result = check_report(docs, settings, today, known=loaded.hits)
     # What the build would refuse to publish (unsafe folders, URL clashes, nothing to publish)
     # is about the repository as a whole: reported when no PATHS narrow the run.
     found_set = set(found)
     site = publishing_findings(settings, [d for d in docs if Path(d.source) in found_set], scanned, _shown)
     findings = [f for f in result.findings if f.path in wanted]
-    history = read_history(repo_root(settings), pathspec_of(repo_root(settings), settings.source_root))
     if history.message:  # a shallow clone: `writeup-late` cannot be judged, said once
         click.echo(f"note: {history.message}", err=True)
     findings += [f for f in deadline_findings(docs, history, settings) if f.path in wanted]

@@ -50,6 +50,7 @@ from .load import Document, ParseCache, is_source_postmortem, load_file, refused
 from .model import Status
 from .pages import SitePages, make_env
 from .pages.site import EXPORTS, generated_pages
+from .pool import load_many
 from .public import public_findings, withheld_files
 from .publishing import ASSETS, clash_finding, no_postmortems
 from .reuse import RenderCache, site_fingerprint
@@ -57,6 +58,7 @@ from .sanitize import BlockStore, clean, safe_page_meta
 from .settings import SITE_KEYS, ConfigError, Settings
 from .sitepaths import Clash, SitePlan, mkdocs_excludes, url_of
 from .sources import refusal, repository_root, scan
+from .yamlsafe import LineMap
 
 if TYPE_CHECKING:
     from .metrics import Insights
@@ -89,6 +91,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.displaced: dict[str, str] = {}  # generated src_uri -> src_uri of the page at its URL
         self.config_dir = Path.cwd()
         self.root = Path.cwd()
+        self.known_hits: dict[str, list[Hit]] = {}  # each file's own checks, found where it was read
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup keeps this instance across `mkdocs serve` rebuilds.
@@ -97,6 +100,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         # would only hold memory.
         self.parse_cache = ParseCache(keep=self.is_serve)
         self.render_cache = RenderCache(keep=self.is_serve)
+        self.blocks.keep = self.is_serve
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self._reset()  # a fresh state for every build
@@ -160,7 +164,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.parse_cache.finish()
         docs_clashes = len(plan.clashes)
         memo = self.hits_memo if self.is_serve else None
-        report = check_report(self.documents, settings, settings.resolve_today(), memo)
+        report = check_report(self.documents, settings, settings.resolve_today(), memo, self.known_hits)
         self.findings = sorted([*report.findings, *path_findings], key=lambda f: (f.path, f.line, f.rule, f.message))
         history = self._history(settings)
         self.findings = sorted(
@@ -207,6 +211,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 if f.src_uri not in listed and f.src_uri not in pages.urls and f.src_uri not in self.by_src
             ]
             config.nav = [*nav, *others]
+        if not self.parse_cache.keep:  # every finding has its line: the lines of each value are not needed again
+            for doc in self.documents:
+                doc.lines = LineMap()
         return files
 
     def _load(
@@ -232,9 +239,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             empty = no_postmortems(settings, self._shown)
             findings += [empty] if empty else []
         incident_files: dict[str, File] = {}
+        order: list[Document | File] = []  # documents in the order of `files`; a File: to be read
         for file in ours:
             source = docs_dir / file.src_uri
-            shown = self._shown(source)
             if file.src_uri in refused or file.src_uri in losers:
                 files.remove(file)
                 forced = is_postmortem[file.src_uri]  # a post-mortem is never left out without a word
@@ -244,18 +251,35 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 if finding is None:
                     continue
                 if is_postmortem[file.src_uri]:  # listed with its error
-                    doc = Document(shown, source)
+                    doc = Document(self._shown(source), source)
                     doc.findings.append(finding)
-                    self.documents.append(doc)
+                    order.append(doc)
                 else:
                     findings.append(finding)
                 continue
-            if not is_postmortem[file.src_uri]:
-                continue
-            doc = load_file(source, settings, shown, self.root, self.parse_cache)
+            if is_postmortem[file.src_uri]:
+                order.append(file)
+        to_read = [item for item in order if isinstance(item, File)]
+        loaded = iter(self._read(to_read, docs_dir, settings))
+        for item in order:
+            doc = next(loaded) if isinstance(item, File) else item
             self.documents.append(doc)
-            incident_files[doc.path] = file
+            if isinstance(item, File):
+                incident_files[doc.path] = item
         return incident_files
+
+    def _read(self, to_read: list[File], docs_dir: Path, settings: Settings) -> list[Document]:
+        """The post-mortems of `to_read`, in order. `mkdocs serve` reads only the files that
+        changed since its last build; a one-off build reads them on every CPU (pool.py), each
+        file's own checks included, and keeps of each what the site shows."""
+        sources = [docs_dir / file.src_uri for file in to_read]
+        if self.parse_cache.keep:
+            return [load_file(p, settings, self._shown(p), self.root, self.parse_cache) for p in sources]
+        loaded = load_many(sources, settings, self._shown, settings.resolve_today(), lean=True, with_markdown=True)
+        log.debug(f"read {len(sources)} post-mortem(s) in {loaded.processes} process(es)")
+        self.known_hits = loaded.hits
+        self.parse_cache.read = len(sources)  # every file was read: nothing is kept
+        return loaded.documents
 
     def _withhold(
         self, files: Files, config: MkDocsConfig, incident_files: dict[str, File], catalog: Catalog
@@ -346,7 +370,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             page.meta = self._theme_meta(doc)
             uri = page.file.src_uri
             key = ("page", self.fingerprint, uri, doc.path, doc.content_key)
-            return self.render_cache.get(key, partial(self.pages.decorate, doc, uri), self.blocks)
+            decorated = self.render_cache.get(key, partial(self.pages.decorate, doc, uri), self.blocks)
+            if not self.render_cache.keep:
+                doc.markdown = ""  # the page has it now; a one-off build has no next build to need it
+            return decorated
         if page.file.src_uri not in self.generated_uris:  # a page of the repository: untrusted too
             page.meta, dropped = safe_page_meta(page.meta, lambda name: _template_exists(config, name))
             if dropped:

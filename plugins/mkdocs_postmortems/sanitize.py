@@ -74,11 +74,14 @@ class BlockStore:
     A placeholder is letters and digits only, so Markdown leaves it alone (a paragraph of its
     own); its random part is new for every store (a plugin instance), so an author cannot
     forge one. Its key is the block's hash, so a page rendered in an earlier `mkdocs serve`
-    build can be reused as it is: `sweep` keeps the blocks the last build used."""
+    build can be reused as it is: `sweep` keeps the blocks the last build used. Without `keep`
+    (a one-off build) a block is forgotten once every page that placed it has it back."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: bool = False) -> None:
+        self.keep = keep
         self._prefix = f"PMBLOCK{secrets.token_hex(8).upper()}X"
         self._blocks: dict[str, str] = {}
+        self._placed: dict[str, int] = {}  # without `keep`: placeholders not yet put back
         self._used: set[str] = set()
         self._recording: list[list[str]] = []
         self._pattern = re.compile(rf"(?:<p>)?{self._prefix}(L?)([0-9A-F]+)X(?:</p>)?")
@@ -87,6 +90,8 @@ class BlockStore:
     def protect(self, html: str) -> str:
         key = hashlib.blake2b(html.encode(), digest_size=12).hexdigest().upper()
         self._blocks[key] = html
+        if not self.keep:
+            self._placed[key] = self._placed.get(key, 0) + 1
         self.touch((key,))
         return f"{self._prefix}{key}X"
 
@@ -118,13 +123,21 @@ class BlockStore:
         def block(match: re.Match[str]) -> str:
             if match.group(1):
                 return f"<!--{self._prefix}L{match.group(2)}X-->" if match.group(2) in self._blocks else ""
-            return self._blocks.get(match.group(2), "")
+            return self._take(match.group(2))
 
         return self._pattern.sub(block, html)
 
     def finish(self, page: str) -> str:
         """The written page with its late blocks in."""
-        return self._late.sub(lambda m: self._blocks.get(m.group(1), ""), page)
+        return self._late.sub(lambda m: self._take(m.group(1)), page)
+
+    def _take(self, key: str) -> str:
+        html = self._blocks.get(key, "")
+        if not self.keep and key in self._placed:
+            self._placed[key] -= 1
+            if not self._placed[key]:  # every placeholder of it is back: it is not needed again
+                del self._placed[key], self._blocks[key]
+        return html
 
     def sweep(self) -> None:
         """End of a build: forget the blocks it did not use."""
@@ -134,6 +147,7 @@ class BlockStore:
     def clear(self) -> None:
         self._blocks.clear()
         self._used.clear()
+        self._placed.clear()
 
 
 # Front matter of the repository's own pages (index.md, notes) goes to the theme too. Themes

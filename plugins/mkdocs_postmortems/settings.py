@@ -170,6 +170,11 @@ class Settings(BaseModel):
     max_file_size: StrictInt = Field(
         1_048_576, ge=1024, le=1_073_741_824, description="bytes; a bigger post-mortem file is refused, not read"
     )
+    jobs: Annotated[StrictInt, Field(ge=0, le=256)] = Field(
+        0,
+        description="processes that read and check the post-mortems of a large repository at once; "
+        "0: one per CPU, 1: no extra process (docs/performance.md)",
+    )
     allow_raw_html: StrictBool = Field(
         False, description="publish raw HTML in bodies as written (scripts included) instead of sanitising it"
     )

@@ -6,6 +6,7 @@ its folder of the site. Terms with no ASCII letters or digits get a short hash i
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -25,6 +26,7 @@ def slugify(text: str, fallback_prefix: str = "t") -> str:
     return slug
 
 
+@functools.lru_cache(maxsize=65536)  # the same few hundred names, read from every post-mortem
 def term_key(name: str) -> str:
     """Terms compare case-insensitively and ignore surrounding space: `Database` is `database`."""
     return " ".join(name.split()).casefold()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,14 +53,26 @@ def run_checks(docs: list[Document], settings: Settings, today: dt.date) -> list
     return check_report(docs, settings, today).findings
 
 
+def own_hits(doc: Document, ctx: Context) -> list[Hit]:
+    """What the rules find in one valid file alone; links are left to check_report, as whether
+    their targets exist is not in the file."""
+    assert doc.meta is not None
+    return [hit for rule in DOCUMENT_RULES if rule is not check_links for hit in rule(doc, doc.meta, ctx)]
+
+
 def check_report(
-    docs: list[Document], settings: Settings, today: dt.date, memo: dict[tuple[str, bytes], list[Hit]] | None = None
+    docs: list[Document],
+    settings: Settings,
+    today: dt.date,
+    memo: dict[tuple[str, bytes], list[Hit]] | None = None,
+    known: Mapping[str, list[Hit]] | None = None,
 ) -> CheckReport:
     """run_checks's findings, and the suppressed ones beside them (for counts and reasons).
 
     `memo` keeps each file's own hits by its content (Document.content_key) for the next call
     with the same settings and day: a `mkdocs serve` rebuild checks again only what changed.
-    The caller empties it when the settings or the day change."""
+    The caller empties it when the settings or the day change. `known` gives files' own hits
+    already found (by pool.load_many, with the same settings and day), by document path."""
     ctx = Context(settings, today)
     used: dict[tuple[str, bytes], list[Hit]] = {}
     report = CheckReport()
@@ -71,8 +84,10 @@ def check_report(
         if doc.meta is not None:
             key = (doc.path, doc.content_key)
             own = memo.get(key) if memo is not None and doc.content_key else None
+            if own is None and known is not None:
+                own = known.get(doc.path)
             if own is None:
-                own = [hit for rule in DOCUMENT_RULES if rule is not check_links for hit in rule(doc, doc.meta, ctx)]
+                own = own_hits(doc, ctx)
             used[key] = own
             # Links are checked every time: whether their targets exist is not in the file.
             hits[id(doc)] = (doc, [*own, *check_links(doc, doc.meta, ctx)])

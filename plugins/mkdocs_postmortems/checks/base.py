@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..load import Document
 from ..model import Postmortem
@@ -16,6 +18,11 @@ from ..settings import Settings
 class Context:
     settings: Settings
     today: dt.date
+
+    @functools.cached_property
+    def docs_root(self) -> Path:
+        """The docs folder, symlinks resolved: once per run, not once per file."""
+        return self.settings.docs_dir.resolve()
 
 
 @dataclass(frozen=True)

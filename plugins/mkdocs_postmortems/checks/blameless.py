@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 
@@ -16,15 +17,22 @@ def check_blame(doc: Document, meta: Postmortem, ctx: Context) -> Iterator[Hit]:
     texts = [TextLine(doc.line_of(("summary",)), meta.summary, "")] if meta.summary else []
     prose_lines = [*texts, *doc.body.text]
     if pattern is not None and _may_match(ctx.settings.blame_phrases, prose_lines):
+        # One search over all the prose: NUL between blocks is neither a word character nor
+        # white space, so no match spans two blocks and each block's ends stay word boundaries.
+        starts, at = [], 0
         for prose in prose_lines:
-            for match in pattern.finditer(prose.text):
-                yield Hit(
-                    "blame-language",
-                    prose.line_at(match.start()),
-                    f"blame language: {' '.join(match.group(0).split())!r}",
-                    "describe the conditions that made the action seem right at the time, "
-                    "and what the system allowed, not what a person failed to do",
-                )
+            starts.append(at)
+            at += len(prose.text) + 1
+        for match in pattern.finditer("\0".join(t.text for t in prose_lines)):
+            index = bisect.bisect_right(starts, match.start()) - 1
+            prose = prose_lines[index]
+            yield Hit(
+                "blame-language",
+                prose.line_at(match.start() - starts[index]),
+                f"blame language: {' '.join(match.group(0).split())!r}",
+                "describe the conditions that made the action seem right at the time, "
+                "and what the system allowed, not what a person failed to do",
+            )
     root_causes = doc.body.text_in("root causes")
     words = _name_words([*meta.authors, *ctx.settings.people])
     text = " ".join(" ".join(t.text for t in root_causes).split()).casefold()  # a name may wrap
@@ -44,11 +52,16 @@ def check_blame(doc: Document, meta: Postmortem, ctx: Context) -> Iterator[Hit]:
 
 
 def _may_match(phrases: list[str], prose: list[TextLine]) -> bool:
-    """Whether any phrase's first word is in the text at all: a substring search over the
-    whole text, much faster than the case-insensitive pattern on every line, and most
-    post-mortems have no blame language."""
-    text = "\n".join(t.text for t in prose).casefold()
-    return any(phrase.split()[0].casefold() in text for phrase in phrases if phrase.split())
+    """Whether any phrase can match at all, by plain substring searches (much faster than the
+    case-insensitive pattern, and most post-mortems have no blame language). ASCII text is
+    compared whole phrase by whole phrase, white space collapsed; other text by each phrase's
+    first word, as Unicode case rules differ between casefold() and the pattern's."""
+    text = "\0".join(t.text for t in prose)
+    if text.isascii() and all(phrase.isascii() for phrase in phrases):
+        flat = " ".join(text.lower().split())
+        return any(" ".join(phrase.lower().split()) in flat for phrase in phrases if phrase.split())
+    folded = text.casefold()
+    return any(phrase.split()[0].casefold() in folded for phrase in phrases if phrase.split())
 
 
 def _name_words(people: list[str]) -> set[str]:

@@ -17,7 +17,7 @@ from .base import Context, Hit
 
 
 def check_links(doc: Document, meta: Postmortem, ctx: Context) -> Iterator[Hit]:
-    docs_dir = ctx.settings.docs_dir.resolve()
+    docs_dir = ctx.docs_root
     for link in doc.body.links:
         parts = urlsplit(link.target)
         if parts.scheme or parts.netloc or not parts.path or link.target.startswith("/"):

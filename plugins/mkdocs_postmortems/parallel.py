@@ -1,0 +1,80 @@
+"""Work spread over every CPU by forked processes, where that is safe and pays.
+
+The work is a function of an index into a sequence, both inherited by the forked workers (so
+nothing but the index is sent to them, and only the results come back). A process is forked
+only on Linux and with no other thread running: `mkdocs serve` runs a server thread, and
+forking beside a thread can copy a lock it holds. Anything that stops the pool from starting
+gives None, and the caller does the work itself: the results are the same, only the time
+differs (tests/test_pool.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import multiprocessing
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+Result = TypeVar("Result")
+
+_task: tuple[Callable[[int], Any], int] | None = None  # what the forked workers inherit
+
+
+def processes(jobs: int, items: int, chunk: int, minimum: int) -> int:
+    """How many processes share `items` pieces of work (`jobs`: the setting, 0 for one per
+    CPU); 1 means here, without a pool: too little work, or forking is not safe."""
+    if items < minimum or not sys.platform.startswith("linux") or threading.active_count() > 1:
+        return 1
+    wanted = jobs or len(os.sched_getaffinity(0))
+    return max(1, min(wanted, -(-items // chunk)))
+
+
+def fork_map(
+    work: Callable[[int], Result],
+    items: int,
+    count: int,
+    chunk: int,
+    meanwhile: Callable[[], object] | None = None,
+) -> list[Result] | None:
+    """[work(0), ..., work(items - 1)] computed by `count` forked processes, `chunk` indexes
+    at a time, while `meanwhile` runs here; None when no pool could be started (then nothing
+    was done, `meanwhile` included)."""
+    global _task
+    chunks = [range(start, min(start + chunk, items)) for start in range(0, items, chunk)]
+    _task = (work, items)
+    try:
+        try:
+            pool = multiprocessing.get_context("fork").Pool(count)
+        except OSError:  # no processes to be had (limits)
+            return None
+        with pool:
+            pending = pool.map_async(_run, chunks)
+            if meanwhile is not None:
+                meanwhile()
+            return [result for part in pending.get() for result in part]
+    finally:
+        _task = None
+
+
+def _run(indexes: range) -> list[Any]:
+    assert _task is not None  # set before the fork
+    with paused_gc():
+        return [_task[0](index) for index in indexes]
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection while results pile up: each collection walks every object
+    made so far, which cost a sixth of the loading time at 5,000 post-mortems; loading makes
+    little cyclic garbage (the YAML loaders are disposed of)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

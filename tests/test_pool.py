@@ -1,0 +1,127 @@
+"""Reading the post-mortems on every CPU (pool.py) gives exactly what reading them one by one
+gives: the same documents, the same findings, byte for byte the same `check` output and site."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from mkdocs_postmortems.checks import check_report
+from mkdocs_postmortems.load import discover, load_all
+from mkdocs_postmortems.pool import MIN_FILES, load_many, workers
+from mkdocs_postmortems.settings import Settings, from_mkdocs_yml
+from sitebuild import incident, write_site
+
+BIN = Path(sys.executable).parent
+COUNT = MIN_FILES + 16
+
+
+def corpus(root: Path, jobs: int) -> Path:
+    """COUNT post-mortems with something for every kind of rule: blame language, a broken link,
+    a suppression, an overdue item, two files sharing an id, broken YAML and a schema error."""
+    files: dict[str, str] = {}
+    for n in range(COUNT):
+        body = ""
+        if n % 7 == 0:
+            body = "The operator should have known.\n\n"
+        if n % 11 == 0:
+            body += "See [the graph](graphs/missing.png).\n\n"
+        if n % 13 == 0:
+            body += "The vendor wrote human error. <!-- postmortems: allow blame-language: the vendor's words -->\n\n"
+        extra = f"services: [svc-{n % 5}]\ntags: [t{n % 3}]\n"
+        if n % 9 == 0:
+            extra += "action_items:\n  - action: Add a canary stage\n    owner: sre\n    due: 2026-01-10\n"
+        files[f"2026/pm-{n:03d}.md"] = incident(
+            f"Incident {n}", date=f"2026-{n % 12 + 1:02d}-{n % 27 + 1:02d}", extra=extra, body=body
+        )
+    files["2026/twin-a.md"] = incident("Twin A", extra="id: twin\n")
+    files["2026/twin-b.md"] = incident("Twin B", extra="id: twin\n")
+    files["2026/broken.md"] = "---\ntitle: [unclosed\n---\n\nBody.\n"
+    files["2026/schema.md"] = "---\ntitle: No date\nseverity: SEV9\n---\n\nBody.\n"
+    return write_site(root, files, options=f"      jobs: {jobs}\n")
+
+
+def settings_of(config_file: Path) -> Settings:
+    return from_mkdocs_yml(config_file)
+
+
+def test_workers_only_where_a_pool_is_safe_and_pays(tmp_path: Path) -> None:
+    settings = settings_of(corpus(tmp_path, 2))
+    assert threading.active_count() == 1  # the precondition of the pool, as under `postmortems check`
+    assert workers(settings, 1_000) == 2
+    assert workers(settings, MIN_FILES - 1) == 1  # too few files to pay for the processes
+    assert workers(settings.model_copy(update={"jobs": 1}), 1_000) == 1
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert workers(settings, 1_000) == 1  # forking beside another thread is not safe
+    finally:
+        stop.set()
+        other.join()
+
+
+def test_the_pool_loads_and_checks_as_one_process_does(tmp_path: Path) -> None:
+    config_file = corpus(tmp_path, 2)
+    settings = settings_of(config_file)
+    paths = discover(settings)
+    today = settings.resolve_today()
+
+    def shown(path: Path) -> str:
+        return path.relative_to(tmp_path).as_posix()
+
+    pooled = load_many(paths, settings, shown, today, lean=True)
+    single = load_many(paths, settings.model_copy(update={"jobs": 1}), shown, today, lean=True)
+    assert (pooled.processes, single.processes) == (2, 1)
+    assert pooled.documents == single.documents
+    assert pooled.hits == single.hits
+    # Against the plain loader and every rule run afterwards, as before the pool existed:
+    whole = load_all(paths, settings, tmp_path)
+    expected = check_report(whole, settings, today)
+    got = check_report(pooled.documents, settings, today, known=pooled.hits)
+    assert got.findings == expected.findings
+    assert got.suppressed == expected.suppressed
+    rules = {f.rule for f in got.findings}
+    assert {"blame-language", "broken-link", "duplicate-id", "yaml", "schema", "action-overdue"} <= rules
+    assert len(got.suppressed) == len(range(0, COUNT, 13))
+    assert [d.path for d in pooled.documents] == [d.path for d in whole]
+
+
+def test_check_prints_the_same_with_and_without_the_pool(tmp_path: Path) -> None:
+    corpus(tmp_path, 0)
+    outputs = [
+        subprocess.run(
+            [str(BIN / "postmortems"), "check", "--format", "json", "--jobs", jobs],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        for jobs in ("1", "2")
+    ]
+    assert [o.returncode for o in outputs] == [1, 1]
+    assert outputs[0].stdout == outputs[1].stdout
+    assert '"rule": "duplicate-id"' in outputs[0].stdout
+    assert "Traceback" not in outputs[1].stderr
+
+
+def test_the_site_is_the_same_with_and_without_the_pool(tmp_path: Path) -> None:
+    trees = []
+    for jobs in (1, 2):
+        root = tmp_path / f"jobs-{jobs}"
+        corpus(root, jobs)
+        subprocess.run(
+            [str(BIN / "mkdocs"), "build", "-q", "-d", "site"],
+            cwd=root,
+            capture_output=True,
+            check=True,
+            env={"PATH": str(BIN), "SOURCE_DATE_EPOCH": "1795564800", "HOME": str(tmp_path)},
+        )
+        site = root / "site"
+        trees.append({p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()})
+    assert len(trees[0]) > COUNT
+    assert trees[0].keys() == trees[1].keys()
+    assert [name for name in trees[0] if trees[0][name] != trees[1][name]] == []
+    assert b"Incident 7" in trees[1]["2026/pm-007/index.html"]  # read by a worker, decorated here
