@@ -112,13 +112,17 @@ def test_the_site_is_the_same_with_and_without_the_pool(tmp_path: Path) -> None:
     for jobs in (1, 2):
         root = tmp_path / f"jobs-{jobs}"
         corpus(root, jobs)
-        subprocess.run(
-            [str(BIN / "mkdocs"), "build", "-q", "-d", "site"],
+        built = subprocess.run(
+            [str(BIN / "mkdocs"), "build", "-v", "-d", "site"],
             cwd=root,
             capture_output=True,
+            text=True,
             check=True,
             env={"PATH": str(BIN), "SOURCE_DATE_EPOCH": "1795564800", "HOME": str(tmp_path)},
         )
+        # Each process count is what the build says it used (its debug log).
+        assert f"read {COUNT + 4} post-mortem(s) in {jobs} process(es)" in built.stderr
+        assert f"pages rendered in {jobs} process(es)" in built.stderr
         site = root / "site"
         trees.append({p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()})
     assert len(trees[0]) > COUNT

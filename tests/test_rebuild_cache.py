@@ -10,6 +10,7 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 
 from mkdocs_postmortems.plugin import PostmortemsPlugin
+from mkdocs_postmortems.sanitize import BlockStore
 from sitebuild import article, incident, write_site
 
 SERVICES = "services: [payments]\ntags: [shared]\n"
@@ -131,6 +132,24 @@ def test_a_one_off_build_keeps_nothing(tmp_path: Path) -> None:
     plugin = plugin_of(config)
     assert plugin.parse_cache.read == 3  # read again: nothing was kept
     assert plugin.render_cache.made > 3
+    assert len(plugin.blocks) == 0  # every block was forgotten once its page had it back
+
+
+def test_a_block_placed_twice_is_kept_until_both_are_back() -> None:
+    store = BlockStore(keep=False)
+    first, second = store.protect("<div>same</div>"), store.protect("<div>same</div>")
+    late = store.protect_late("<ul>late</ul>")
+    assert first == second
+    assert store.restore(f"<p>{first}</p>") == "<div>same</div>"
+    assert store.restore(f"<p>{second}</p>\n<p>{late}</p>").startswith("<div>same</div>")
+    assert len(store) == 1  # the late block waits for the written page
+    page = store.restore(f"<p>{late}</p>")
+    assert store.finish(page) == "<ul>late</ul>"
+    assert len(store) == 0
+    kept = BlockStore(keep=True)  # `mkdocs serve`: the next build may reuse the page as it is
+    block = kept.protect("<div>x</div>")
+    kept.restore(block)
+    assert kept.restore(block) == "<div>x</div>"
 
 
 def test_the_insights_are_counted_again_after_a_front_matter_edit(tmp_path: Path) -> None:

@@ -347,13 +347,24 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             pages.urls[spec.src_uri] = file.url
             generated.append(file)
         cache, fingerprint = self.render_cache, self.fingerprint
+        writers = pages.export_writers()
+        exported: dict[str, str | bytes] = {}
+        if not cache.keep:  # `mkdocs serve` renders again only what changed, from its cache
+            processes = pages.render_ahead(
+                [file.src_uri for file in generated],
+                [(doc, uri) for uri, doc in self.by_src.items()],
+                pages.settings.jobs,
+                lambda: exported.update((path, write()) for path, write in writers.items()),
+            )
+            log.debug(f"pages rendered in {processes} process(es)")
         for file in generated:  # rendered once every URL is known, so pages can link each other
             uri = file.src_uri
             file.content_string = cache.get(("page", fingerprint, uri), partial(pages.render, uri), self.blocks)
             files.append(file)
             self.generated_uris.add(uri)
-        for path, write in pages.export_writers().items():
-            files.append(File.generated(config, path, content=cache.get(("export", fingerprint, path), write)))
+        for path, write in writers.items():
+            content = exported[path] if path in exported else cache.get(("export", fingerprint, path), write)
+            files.append(File.generated(config, path, content=content))
 
     def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
         """MkDocs never reads or parses a post-mortem itself (its YAML loader has no alias bound

@@ -87,6 +87,9 @@ class BlockStore:
         self._pattern = re.compile(rf"(?:<p>)?{self._prefix}(L?)([0-9A-F]+)X(?:</p>)?")
         self._late = re.compile(rf"<!--{self._prefix}L([0-9A-F]+)X-->")
 
+    def __len__(self) -> int:
+        return len(self._blocks)
+
     def protect(self, html: str) -> str:
         key = hashlib.blake2b(html.encode(), digest_size=12).hexdigest().upper()
         self._blocks[key] = html

@@ -34,6 +34,7 @@ from ..formatting import duration, ticket_url
 from ..history import RepositoryHistory, edit_url, history_url
 from ..load import Document
 from ..model import ItemStatus, Priority, Status
+from ..parallel import fork_map, processes
 from ..settings import Settings
 from ..slugs import term_key
 
@@ -43,6 +44,20 @@ if TYPE_CHECKING:
 INCIDENTS = "incidents/index.md"
 DASHBOARD = "actions/index.md"
 INSIGHTS = "insights/index.md"
+MIN_RENDERS = 64  # pages to render before a pool of processes pays for itself
+RENDER_CHUNK = 16
+
+
+def _recorder(into: list[str], protect: Callable[[str], str]) -> Callable[[str], str]:
+    """`protect`, noting each block it is given."""
+
+    def record(block: str) -> str:
+        into.append(block)
+        return protect(block)
+
+    return record
+
+
 TIMELINE_KINDS = ("services", "tags", "factors")  # term pages with a timeline of their incidents
 HOME = "index.md"
 # Machine-readable exports, beside the pages (see exports.py).
@@ -141,6 +156,7 @@ class SitePages:
         # None: not read, and the pages say nothing about history.
         self.history: RepositoryHistory | None = None
         self.computed_insights: Insights | None = None
+        self._ahead: dict[tuple[str, str], str] = {}  # what render_ahead made, until asked for
 
     @property
     def insights(self) -> Insights | None:
@@ -172,8 +188,46 @@ class SitePages:
         return entries
 
     # -- rendering -----------------------------------------------------------------------
+    def render_ahead(
+        self, src_uris: list[str], incidents: list[tuple[Document, str]], jobs: int, meanwhile: Callable[[], object]
+    ) -> int:
+        """Render the generated pages `src_uris` and decorate the incident pages (document,
+        src_uri) at once on every CPU (parallel.py), for render() and decorate() to hand out:
+        the same text, only sooner, while `meanwhile` runs here. Each block a worker protected
+        is protected here again (the same HTML gives the same placeholder). Returns the
+        processes used; with 1, nothing was done, `meanwhile` included."""
+        self._ahead.clear()
+        tasks = [(uri, None) for uri in src_uris] + [(uri, doc) for doc, uri in incidents]
+        count = processes(jobs, len(tasks), RENDER_CHUNK, MIN_RENDERS)
+        if count < 2:
+            return 1
+        _ = self.insights  # counted once, here: every worker inherits them (repeats need them)
+        protect, protect_late = self.protect, self.protect_late
+
+        def work(index: int) -> tuple[str, list[str], list[str]]:
+            uri, doc = tasks[index]
+            placed: list[str] = []
+            late: list[str] = []
+            self.protect, self.protect_late = _recorder(placed, protect), _recorder(late, protect_late)
+            text = self.render(uri) if doc is None else self.decorate(doc, uri)
+            return text, placed, late
+
+        results = fork_map(work, len(tasks), count, RENDER_CHUNK, meanwhile)
+        if results is None:
+            return 1
+        for (uri, doc), (text, placed, late) in zip(tasks, results, strict=True):
+            for block in placed:
+                protect(block)
+            for block in late:
+                protect_late(block)
+            self._ahead[("page" if doc is None else "incident", uri)] = text
+        return count
+
     def render(self, src_uri: str) -> str:
         """The Markdown of a generated page."""
+        ahead = self._ahead.pop(("page", src_uri), None)
+        if ahead is not None:
+            return ahead
         if src_uri == HOME:
             return _page("Post-mortems", self.home_block(HOME))
         if src_uri == INCIDENTS:
@@ -294,6 +348,9 @@ class SitePages:
 
     def decorate(self, doc: Document, src_uri: str) -> str:
         """An incident page's Markdown: header card, body, action items in place, related."""
+        ahead = self._ahead.pop(("incident", src_uri), None)
+        if ahead is not None:
+            return ahead
         markdown = doc.markdown
         errors = self.errors.get(doc.path, [])
         if doc.meta is None or self.catalog.is_invalid(doc):
