@@ -22,7 +22,7 @@ from .checks import check_report
 from .checks.deadline import deadline_findings
 from .findings import Level
 from .history import RepositoryHistory, pathspec_of, read_history
-from .load import NOT_POSTMORTEMS, discover, display_path, is_postmortem_path, load_all, repo_root
+from .load import NOT_POSTMORTEMS, discover, display_path, is_postmortem_path, repo_root
 from .model import ItemStatus, Priority, json_schema
 from .output import ACTIONS_FORMATS, FORMATS, STATS_FORMATS
 from .pool import load_many
@@ -318,7 +318,7 @@ def actions(
 
     settings = env.settings()
     _require_source_folder(settings)
-    docs = load_all(discover(settings) if settings.source_root.is_dir() else [], settings, Path.cwd())
+    docs = load_many(discover(settings) if settings.source_root.is_dir() else [], settings, _shown).documents
     for doc in docs:
         for finding in doc.findings:
             click.echo(f"warning: skipped, not valid: {finding.as_text().splitlines()[0]}", err=True)
@@ -445,7 +445,7 @@ def stats(env: Env, since: dt.datetime | None, fmt: str) -> None:
             first = bounded_day(since.date(), since.date().isoformat())
         except ConfigError as exc:
             raise click.BadParameter(str(exc), param_hint="--since") from None
-    docs = load_all(discover(settings) if settings.source_root.is_dir() else [], settings, Path.cwd())
+    docs = load_many(discover(settings) if settings.source_root.is_dir() else [], settings, _shown).documents
     for doc in docs:
         for finding in doc.findings:
             click.echo(f"warning: skipped, not valid: {finding.as_text().splitlines()[0]}", err=True)
