@@ -3,6 +3,7 @@ gives: the same documents, the same findings, byte for byte the same `check` out
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from mkdocs_postmortems.checks import check_report
 from mkdocs_postmortems.load import discover, load_all
+from mkdocs_postmortems.parallel import fork_map
 from mkdocs_postmortems.pool import MIN_FILES, load_many, workers
 from mkdocs_postmortems.settings import Settings, from_mkdocs_yml
 from sitebuild import incident, write_site
@@ -61,6 +63,20 @@ def test_workers_only_where_a_pool_is_safe_and_pays(tmp_path: Path) -> None:
     finally:
         stop.set()
         other.join()
+
+
+def test_a_worker_that_dies_leaves_no_one_waiting() -> None:
+    """A worker killed (for its memory, say) must not hang `check` or the build: the work is
+    done again in the calling process, with the same result."""
+    here = os.getpid()
+
+    def work(index: int) -> int:
+        if os.getpid() != here and index == 5:
+            os._exit(9)  # as the kernel's OOM killer would end it: no exception, no result
+        return index * index
+
+    assert fork_map(work, 40, 2, 4) == [i * i for i in range(40)]
+    assert fork_map(lambda i: i + 1, 40, 2, 4) == list(range(1, 41))  # and a pool starts again after
 
 
 def test_the_pool_loads_and_checks_as_one_process_does(tmp_path: Path) -> None:

@@ -17,6 +17,8 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 Result = TypeVar("Result")
@@ -42,20 +44,25 @@ def fork_map(
 ) -> list[Result] | None:
     """[work(0), ..., work(items - 1)] computed by `count` forked processes, `chunk` indexes
     at a time, while `meanwhile` runs here; None when no pool could be started (then nothing
-    was done, `meanwhile` included)."""
+    was done, `meanwhile` included). A worker that dies (killed for its memory, say) does not
+    leave the caller waiting: the work is done again here."""
     global _task
     chunks = [range(start, min(start + chunk, items)) for start in range(0, items, chunk)]
     _task = (work, items)
     try:
         try:
-            pool = multiprocessing.get_context("fork").Pool(count)
+            executor = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"))
+            parts = executor.map(_run, chunks)  # every chunk is handed out now
         except OSError:  # no processes to be had (limits)
             return None
-        with pool:
-            pending = pool.map_async(_run, chunks)
+        with executor:
             if meanwhile is not None:
                 meanwhile()
-            return [result for part in pending.get() for result in part]
+            try:
+                return [result for part in parts for result in part]
+            except BrokenProcessPool:
+                pass
+        return [work(index) for index in range(items)]
     finally:
         _task = None
 
