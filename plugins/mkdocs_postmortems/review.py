@@ -32,11 +32,11 @@ from .load import (
     discover,
     display_path,
     is_source_postmortem,
-    load_all,
     load_bytes,
     repo_root,
 )
 from .model import TIMESTAMP_FIELDS, ActionItem, ItemStatus, Postmortem
+from .pool import load_many
 from .publishing import publishing_findings
 from .report import md_text
 from .settings import Settings
@@ -175,7 +175,7 @@ def review(settings: Settings, base: str, display_root: Path, today: dt.date, pr
 
     scanned = scan(settings.docs_dir, repo_root(settings))
     found = discover(settings, scanned) if settings.source_root.is_dir() else []
-    docs = load_all(found, settings, display_root)
+    docs = load_many(found, settings, lambda path: display_path(path, display_root)).documents
     new_docs = {p.relative_to(settings.docs_dir).as_posix(): d for p, d in zip(found, docs, strict=True)}
 
     def shown(relative: str) -> str:
