@@ -122,11 +122,11 @@ def check(env: Env, paths: tuple[Path, ...], fmt: str, levels: tuple[str, ...], 
         settings = settings.model_copy(update={"jobs": jobs})
     _require_source_folder(settings)
     selected = _selected(paths, settings)
-    scanned = scan(settings.docs_dir, repo_root(settings))
+    root = repo_root(settings)
+    scanned = scan(settings.docs_dir, root)
     found = discover(settings, scanned) if settings.source_root.is_dir() else []
     everything = sorted(set(found) | set(selected))
     today = settings.resolve_today()
-    root = repo_root(settings)
     histories: list[RepositoryHistory] = []
     # Each file's own rules run where it is loaded; nothing later reads its prose again. The
     # history is read while the files are.

@@ -136,7 +136,8 @@ class ParseCache:
     reads again only the files that changed. Each build keeps only the entries it used."""
 
     def __init__(self, keep: bool = True) -> None:
-        self.keep = keep  # False: nothing is stored (a one-off build or check has no next build)
+        # False: a one-off build, which has no next build and reads with pool.load_many instead
+        self.keep = keep
         self._entries: dict[tuple[str, str, bytes], Document] = {}
         self._used: dict[tuple[str, str, bytes], Document] = {}
         self._settings = ""
@@ -158,11 +159,6 @@ class ParseCache:
 
     def load(self, doc: Document, data: bytes, settings: Settings) -> Document:
         digest = hashlib.blake2b(data, digest_size=20).digest()
-        if not self.keep:
-            self.read += 1
-            loaded = load_bytes(data, doc, settings)
-            loaded.content_key = digest
-            return loaded
         key = (doc.path, str(doc.source), digest)
         cached = self._entries.get(key) or self._used.get(key)
         if cached is None:

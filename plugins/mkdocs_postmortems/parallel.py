@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 Result = TypeVar("Result")
 
-_task: tuple[Callable[[int], Any], int] | None = None  # what the forked workers inherit
+_task: Callable[[int], Any] | None = None  # the work the forked workers inherit
 
 
 def processes(jobs: int, items: int, chunk: int, minimum: int) -> int:
@@ -48,7 +48,7 @@ def fork_map(
     leave the caller waiting: the work is done again here."""
     global _task
     chunks = [range(start, min(start + chunk, items)) for start in range(0, items, chunk)]
-    _task = (work, items)
+    _task = work
     try:
         try:
             executor = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"))
@@ -70,7 +70,7 @@ def fork_map(
 def _run(indexes: range) -> list[Any]:
     assert _task is not None  # set before the fork
     with paused_gc():
-        return [_task[0](index) for index in indexes]
+        return [_task(index) for index in indexes]
 
 
 @contextlib.contextmanager

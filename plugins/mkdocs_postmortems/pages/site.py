@@ -203,12 +203,15 @@ class SitePages:
             return 1
         _ = self.insights  # counted once, here: every worker inherits them (repeats need them)
         protect, protect_late = self.protect, self.protect_late
+        here = os.getpid()
 
         def work(index: int) -> tuple[str, list[str], list[str]]:
             uri, doc = tasks[index]
             placed: list[str] = []
             late: list[str] = []
-            self.protect, self.protect_late = _recorder(placed, protect), _recorder(late, protect_late)
+            if os.getpid() != here:  # in a worker: its blocks are noted, to be protected here again
+                self.protect, self.protect_late = _recorder(placed, protect), _recorder(late, protect_late)
+            # Here (a worker died, fork_map does the work again) the blocks go straight in.
             text = self.render(uri) if doc is None else self.decorate(doc, uri)
             return text, placed, late
 
