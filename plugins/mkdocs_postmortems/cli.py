@@ -20,16 +20,17 @@ from pydantic import ValidationError
 from .catalog import Catalog
 from .checks import check_report
 from .checks.deadline import deadline_findings
-from .findings import Level
+from .checks.suppressions import Suppressed
+from .findings import Finding, Level
 from .history import RepositoryHistory, pathspec_of, read_history
-from .load import NOT_POSTMORTEMS, discover, display_path, is_postmortem_path, repo_root
+from .load import NOT_POSTMORTEMS, Document, discover, display_path, is_postmortem_path, repo_root
 from .model import ItemStatus, Priority, json_schema
 from .output import ACTIONS_FORMATS, FORMATS, STATS_FORMATS
 from .pool import load_many
 from .publishing import publishing_findings
 from .rules import RULES
 from .settings import ConfigError, Settings, bounded_day, find_config, from_mkdocs_yml
-from .sources import scan
+from .sources import Scan, scan
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -120,6 +121,25 @@ def check(env: Env, paths: tuple[Path, ...], fmt: str, levels: tuple[str, ...], 
     settings = _with_levels(env.settings(), levels)
     if jobs is not None:
         settings = settings.model_copy(update={"jobs": jobs})
+    checked = _check(settings, paths)
+    click.echo(FORMATS[fmt](checked.findings, len(checked.wanted), checked.suppressed))
+    failing = [f for f in checked.findings if f.level is Level.ERROR or strict]
+    sys.exit(1 if failing else 0)
+
+
+@dataclass
+class _Checked:
+    """What `check` found, and what it read on the way (for `generate`, which reports the same)."""
+
+    findings: list[Finding]
+    wanted: set[str]
+    suppressed: list[Suppressed]
+    documents: list[Document]
+    history: RepositoryHistory
+    scanned: Scan
+
+
+def _check(settings: Settings, paths: tuple[Path, ...] = (), with_markdown: bool = False) -> _Checked:
     _require_source_folder(settings)
     selected = _selected(paths, settings)
     root = repo_root(settings)
@@ -136,6 +156,7 @@ def check(env: Env, paths: tuple[Path, ...], fmt: str, levels: tuple[str, ...], 
         _shown,
         today,
         lean=True,
+        with_markdown=with_markdown,
         meanwhile=lambda: histories.append(read_history(root, pathspec_of(root, settings.source_root))),
     )
     history, docs = histories[0], loaded.documents
@@ -155,9 +176,7 @@ def check(env: Env, paths: tuple[Path, ...], fmt: str, levels: tuple[str, ...], 
     else:
         findings += [f for f in site if f.path in wanted]
     suppressed = [s for s in result.suppressed if s.finding.path in wanted]
-    click.echo(FORMATS[fmt](findings, len(wanted), suppressed))
-    failing = [f for f in findings if f.level is Level.ERROR or strict]
-    sys.exit(1 if failing else 0)
+    return _Checked(findings, wanted, suppressed, docs, history, scanned)
 
 
 def _shown(path: Path) -> str:
@@ -234,6 +253,46 @@ def _as_postmortem(path: Path, settings: Settings) -> tuple[Path, str | None]:
     if not is_postmortem_path(relative, settings.exclude):
         return named, "it matches an `exclude` pattern"
     return named, None
+
+
+@main.command()
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder to write: DIR/docs, DIR/mkdocs.yml; the generator builds into DIR/site.",
+)
+@click.option("--strict", is_flag=True, help="Exit 1, writing nothing, when any finding is at error level.")
+@click.pass_obj
+def generate(env: Env, out: Path, strict: bool) -> None:
+    """Write the whole site as a docs folder for Zensical or any Markdown site generator.
+
+    Every page the plugin makes (incident pages, indexes, dashboard, insights) and every export,
+    with the front matter escaped and the bodies sanitised, plus DIR/mkdocs.yml without the
+    plugin. Then: zensical build -f DIR/mkdocs.yml. The findings are reported as `check`
+    reports them; without --strict the site is written anyway, as a build without --strict is.
+    """
+    from .generate import GenerateError
+    from .generate import generate as write_site
+
+    settings = env.settings()
+    config = env.config or find_config(Path.cwd())
+    checked = _check(settings, with_markdown=True)
+    click.echo(FORMATS["text"](checked.findings, len(checked.wanted), checked.suppressed))
+    if strict and any(f.level is Level.ERROR for f in checked.findings):
+        click.echo("generate: nothing written (--strict and errors above)", err=True)
+        sys.exit(1)
+    try:
+        done = write_site(
+            settings, config, out, checked.documents, checked.findings, checked.history, checked.scanned, _shown
+        )
+    except (GenerateError, ConfigError) as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(
+        f"generated {done.postmortems} post-mortem page(s), {done.pages} other page(s) and "
+        f"{done.exports} export(s) in {_shown(done.docs)}; {done.files} file(s) in all"
+    )
+    click.echo(f"next: zensical build -f {_shown(done.config)}")
 
 
 @main.command()

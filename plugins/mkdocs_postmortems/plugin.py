@@ -22,7 +22,6 @@ at info level. Without --strict an invalid post-mortem is still published, with 
 from __future__ import annotations
 
 import hashlib
-import html
 import os
 from functools import partial
 from importlib.resources import files as package_files
@@ -39,7 +38,7 @@ from mkdocs.utils import get_relative_url
 from mkdocs.utils.templates import TemplateContext
 
 from . import pagefind_search
-from .catalog import Catalog, meta_of
+from .catalog import Catalog
 from .checks import check_report
 from .checks.base import Hit
 from .checks.deadline import deadline_findings
@@ -49,7 +48,7 @@ from .history import HistoryCache, RepositoryHistory, pathspec_of
 from .load import Document, ParseCache, is_source_postmortem, load_file, refused_finding
 from .model import Status
 from .pages import SitePages, make_env
-from .pages.site import EXPORTS, generated_pages
+from .pages.site import EXPORTS, generated_pages, theme_meta
 from .pool import load_many
 from .public import public_findings, withheld_files
 from .publishing import ASSETS, clash_finding, no_postmortems
@@ -369,7 +368,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
         """MkDocs never reads or parses a post-mortem itself (its YAML loader has no alias bound
         and accepts what ours refuses, and the theme would act on keys like `template`): the
-        page's Markdown comes from on_page_markdown, its metadata from _theme_meta."""
+        page's Markdown comes from on_page_markdown, its metadata from pages.site.theme_meta."""
         return "" if page.file.src_uri in self.by_src else None
 
     @event_priority(10)
@@ -378,7 +377,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             return markdown
         doc = self.by_src.get(page.file.src_uri)
         if doc is not None:
-            page.meta = self._theme_meta(doc)
+            page.meta = theme_meta(doc, self.pages.catalog)
             uri = page.file.src_uri
             key = ("page", self.fingerprint, uri, doc.path, doc.content_key)
             decorated = self.render_cache.get(key, partial(self.pages.decorate, doc, uri), self.blocks)
@@ -392,20 +391,6 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if page.file.src_uri == "index.md" and not self.home_is_generated:
             return f"{markdown}\n\n{self.pages.home_block('index.md')}\n"
         return markdown
-
-    def _theme_meta(self, doc: Document) -> dict[str, Any]:
-        """All the theme and other plugins see of a post-mortem's front matter: what the model
-        validated, HTML-escaped (themes print `page.title`, descriptions and tags raw). An
-        invalid post-mortem gives its escaped title and nothing else."""
-        meta: dict[str, Any] = {"title": html.escape(doc.title)}
-        if doc.meta is not None and self.catalog is not None and not self.catalog.is_invalid(doc):
-            valid = meta_of(doc)
-            summary = valid.summary or doc.body.summary
-            if summary:
-                meta["description"] = html.escape(" ".join(summary.split()))
-            if valid.tags:
-                meta["tags"] = [html.escape(tag) for tag in valid.tags]
-        return meta
 
     @event_priority(-100)
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:

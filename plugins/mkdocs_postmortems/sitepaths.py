@@ -200,3 +200,27 @@ def located(clash: Clash) -> str | None:
         if claim is not None and claim.owner in (Owner.POSTMORTEM, Owner.REPOSITORY):
             return claim.name
     return None
+
+
+def relative_url(url: str, other: str) -> str:
+    """`url` relative to the page at `other`, both relative to the site root: what
+    mkdocs.utils.get_relative_url returns, for front ends without MkDocs (generate.py)."""
+    dirname, _, basename = other.rpartition("/")
+    if "." in basename:  # a file, not a folder
+        other = dirname
+    here, there = _norm_parts(other), _norm_parts(url)
+    common = 0
+    for a, b in zip(here, there, strict=False):
+        if a != b:
+            break
+        common += 1
+    parts = [".."] * (len(here) - common) + there[common:]
+    relative = "/".join(parts) or "."
+    return relative + "/" if url.endswith("/") else relative
+
+
+def _norm_parts(path: str) -> list[str]:
+    if not path.startswith("/"):
+        path = "/" + path
+    path = posixpath.normpath(path)[1:]
+    return path.split("/") if path else []

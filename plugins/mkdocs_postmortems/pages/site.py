@@ -28,7 +28,7 @@ from ..actions import (
     stats,
     unassigned,
 )
-from ..catalog import INDEX_KINDS, Catalog, Term
+from ..catalog import INDEX_KINDS, Catalog, Term, meta_of
 from ..findings import Finding, Level
 from ..formatting import duration, ticket_url
 from ..history import RepositoryHistory, edit_url, history_url
@@ -455,6 +455,21 @@ class SitePages:
         result = self.env.get_template(f"postmortems/{template}").render(link=link, today=self.catalog.today, **context)
         # Python-Markdown ends a raw HTML block at a blank line: keep the block in one piece.
         return "\n".join(line for line in result.split("\n") if line.strip())
+
+
+def theme_meta(doc: Document, catalog: Catalog) -> dict[str, object]:
+    """All the theme and other plugins see of a post-mortem's front matter: what the model
+    validated, HTML-escaped (themes print `page.title`, descriptions and tags raw). An
+    invalid post-mortem gives its escaped title and nothing else."""
+    meta: dict[str, object] = {"title": html.escape(doc.title)}
+    if doc.meta is not None and not catalog.is_invalid(doc):
+        valid = meta_of(doc)
+        summary = valid.summary or doc.body.summary
+        if summary:
+            meta["description"] = html.escape(" ".join(summary.split()))
+        if valid.tags:
+            meta["tags"] = [html.escape(tag) for tag in valid.tags]
+    return meta
 
 
 def _page(title: str, block: str, wide: bool = False, listing: bool = False) -> str:

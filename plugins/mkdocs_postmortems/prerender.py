@@ -1,0 +1,145 @@
+"""Pages for a site generator that runs no plugin of ours (generate.py).
+
+Under Zensical nothing can sanitise a page after its Markdown is rendered, so each page is
+rendered here, as MkDocs renders it: Python-Markdown with MkDocs' own extensions and the
+repository's `markdown_extensions`, relative links made relative to the page's URL. The
+author's HTML is then sanitised as the plugin sanitises it (sanitize.clean), the plugin's blocks
+are put back, and the page is handed over as Markdown the generator can do nothing to:
+
+- each top-level heading as an ATX heading whose text has every ASCII mark written as a
+  character reference, so the generator's table of contents and anchors still work and no
+  Markdown or HTML in the text is ever read;
+- everything between two headings as one raw HTML block with no blank line in it (a newline
+  before a blank line becomes `&#10;`), which CommonMark and Python-Markdown both pass through
+  untouched.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+import secrets
+import xml.etree.ElementTree as etree
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+import markdown
+from markdown.extensions.toc import stashedHTML2text
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import AMP_SUBSTITUTE
+
+from .sanitize import BlockStore, clean
+from .sitepaths import relative_url
+
+MKDOCS_EXTENSIONS = ("toc", "tables", "fenced_code")  # MkDocs adds these to every site's list
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_BEFORE_BLANK = re.compile(r"\n(?=[ \t]*(?:\n|$))")
+
+
+@dataclass
+class _Page:
+    src_uri: str = ""
+    url: str = ""
+    headings: list[tuple[int, str]] = field(default_factory=list)
+
+
+class _Links(Treeprocessor):
+    """Links and images relative to a docs file made relative to the page's URL (MkDocs'
+    _RelativePathTreeprocessor, without its guesses and warnings: `broken-link` reports those)."""
+
+    def __init__(self, md: markdown.Markdown, page: _Page, url_of: Callable[[str], str | None]) -> None:
+        super().__init__(md)
+        self.page = page
+        self.url_of = url_of
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            key = "href" if element.tag == "a" else "src" if element.tag == "img" else None
+            value = element.get(key) if key else None
+            if key and value:
+                element.set(key, self.rewrite(value))
+
+    def rewrite(self, url: str) -> str:
+        scheme, netloc, path, query, fragment = urlsplit(url)
+        if scheme or netloc or not path or url.startswith(("/", "\\")) or AMP_SUBSTITUTE in url:
+            return url
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(self.page.src_uri), unquote(path)).lstrip("/"))
+        target_url = self.url_of(target)
+        if target_url is None:  # not published: left as written, as MkDocs leaves it
+            return url
+        return urlunsplit(("", "", relative_url(target_url, self.page.url), query, fragment))
+
+
+class _Headings(Treeprocessor):
+    """Each top-level heading out of the tree, its plain text noted, a marker paragraph in its place."""
+
+    def __init__(self, md: markdown.Markdown, page: _Page, marker: str) -> None:
+        super().__init__(md)
+        self.page = page
+        self.marker = marker
+
+    def run(self, root: etree.Element) -> None:
+        for index, element in enumerate(list(root)):
+            if element.tag not in HEADINGS:
+                continue
+            for child in list(element):  # the toc extension's permalink
+                if child.tag == "a" and "headerlink" in (child.get("class") or "").split():
+                    element.remove(child)
+            raw = stashedHTML2text("".join(element.itertext()), self.md, strip_entities=False)
+            text = " ".join(html.unescape(re.sub(r"<[^>]*>", "", raw)).split())
+            marker = etree.Element("p")
+            marker.text = f"{self.marker}{len(self.page.headings)}X"
+            self.page.headings.append((int(element.tag[1]), text))
+            root.remove(element)
+            root.insert(index, marker)
+
+
+class Prerender:
+    """Renders pages for generate.py; `url_of` gives the site URL of a docs file (None: not published)."""
+
+    def __init__(
+        self, extensions: list[Any], configs: dict[str, dict[str, Any]], url_of: Callable[[str], str | None]
+    ) -> None:
+        names = [e for e in extensions if isinstance(e, str)]
+        wanted = [*(e for e in MKDOCS_EXTENSIONS if e not in names), *extensions]
+        self._md = markdown.Markdown(extensions=wanted, extension_configs=configs)
+        self._page = _Page()
+        # A new random part per run, so an author cannot write a marker (as in BlockStore).
+        self._marker = f"PMHEADING{secrets.token_hex(8).upper()}X"
+        self._markers = re.compile(rf"<p>{self._marker}(\d+)X</p>")
+        # After every other treeprocessor (inline at 20, toc at 5, MkDocs' links at 0 would be).
+        self._md.treeprocessors.register(_Links(self._md, self._page, url_of), "pm_links", 1)
+        self._md.treeprocessors.register(_Headings(self._md, self._page, self._marker), "pm_headings", -10)
+
+    def page(self, text: str, src_uri: str, url: str, blocks: BlockStore, sanitise: bool) -> str:
+        """The generator's Markdown for a page whose Markdown is `text` (its front matter apart)."""
+        self._md.reset()
+        self._page.src_uri, self._page.url, self._page.headings = src_uri, url, []
+        rendered = self._md.convert(text)
+        if sanitise:
+            rendered = clean(rendered)  # placeholders and markers are letters and digits: they stay
+        rendered = blocks.finish(blocks.restore(rendered))
+        parts = self._markers.split(rendered)
+        out = [_raw_block(parts[0])]
+        for index in range(1, len(parts), 2):
+            level, heading = self._page.headings[int(parts[index])]
+            if heading:
+                out.append(f"{'#' * level} {_inert(heading)}")
+            out.append(_raw_block(parts[index + 1]))
+        return "\n\n".join(part for part in out if part) + "\n"
+
+
+def _raw_block(rendered: str) -> str:
+    """HTML as one raw block: a `<div>` at the start of a line and no blank line inside."""
+    rendered = rendered.strip()
+    if not rendered:
+        return ""
+    return f'<div class="pm-html">{_BEFORE_BLANK.sub("&#10;", rendered)}</div>'
+
+
+def _inert(text: str) -> str:
+    """Heading text with every ASCII mark as a character reference: no Markdown, no HTML."""
+    return "".join(f"&#{ord(ch)};" if ch.isascii() and not ch.isalnum() and ch != " " else ch for ch in text)
