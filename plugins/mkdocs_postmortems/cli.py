@@ -22,6 +22,7 @@ from .checks import check_report
 from .checks.deadline import deadline_findings
 from .checks.suppressions import Suppressed
 from .findings import Finding, Level
+from .generators import ZENSICAL_STEPS, zensical_note, zensical_sign
 from .history import RepositoryHistory, pathspec_of, read_history
 from .load import NOT_POSTMORTEMS, Document, discover, display_path, is_postmortem_path, repo_root
 from .model import ItemStatus, Priority, json_schema
@@ -121,6 +122,9 @@ def check(env: Env, paths: tuple[Path, ...], fmt: str, levels: tuple[str, ...], 
     settings = _with_levels(env.settings(), levels)
     if jobs is not None:
         settings = settings.model_copy(update={"jobs": jobs})
+    note = zensical_note(env.config or find_config(Path.cwd()), repo_root(settings))
+    if note:
+        click.echo(note, err=True)
     checked = _check(settings, paths)
     click.echo(FORMATS[fmt](checked.findings, len(checked.wanted), checked.suppressed))
     failing = [f for f in checked.findings if f.level is Level.ERROR or strict]
@@ -277,6 +281,9 @@ def generate(env: Env, out: Path, strict: bool) -> None:
 
     settings = env.settings()
     config = env.config or find_config(Path.cwd())
+    sign = zensical_sign(config, repo_root(settings))
+    if sign:  # said plainly: this command is the way
+        click.echo(f"note: {sign}: Zensical does not run the postmortems plugin; {ZENSICAL_STEPS} builds it", err=True)
     checked = _check(settings, with_markdown=True)
     click.echo(FORMATS["text"](checked.findings, len(checked.wanted), checked.suppressed))
     if strict and any(f.level is Level.ERROR for f in checked.findings):

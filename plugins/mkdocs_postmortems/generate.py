@@ -30,7 +30,7 @@ from .history import RepositoryHistory
 from .load import Document, is_source_postmortem, repo_root
 from .pages import SitePages, make_env
 from .pages.site import EXPORTS, generated_pages, theme_meta
-from .prerender import Prerender
+from .prerender import Prerender, no_braces
 from .public import public_findings, withheld_files
 from .publishing import ASSETS, clash_finding
 from .sanitize import BlockStore, safe_page_meta
@@ -185,10 +185,10 @@ def generate(
         nav = [{title: displaced.get(uri, uri) for title, uri in entry.items()} for entry in pages.nav()]
         listed = {uri for entry in nav for uri in entry.values()}
         nav += [n for n in others if n.endswith(".md") and n not in listed]
-    config = generated_config(raw, config_dir, target, ASSETS, nav)
+    config = generated_config(raw, config_dir, target, ASSETS, nav, settings.site_name or "Post-mortems")
     config_path = target / "mkdocs.yml"
-    _replace(config_path, dump(config, source))
-    (target / MARKER).write_text("made by `postmortems generate`: it replaces docs/ and mkdocs.yml here\n")
+    _replace(config_path, dump(config, shown(config_file) if config_file else None))
+    _replace(target / MARKER, "made by `postmortems generate`: it replaces docs/ and mkdocs.yml here\n")
     return Generated(target / "docs", config_path, len(incidents), count, written.count, len(exports))
 
 
@@ -256,6 +256,16 @@ class _Writer:
         shutil.copyfile(source, self._target(name))
 
 
+def _braceless(value: Any) -> Any:
+    if isinstance(value, str):
+        return no_braces(value)
+    if isinstance(value, dict):
+        return {k: _braceless(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_braceless(v) for v in value]
+    return value
+
+
 def _split(page: str) -> tuple[dict[str, Any], str]:
     """A generated page's front matter (pages.site._page wrote it) and body."""
     match = _FRONT.match(page)
@@ -279,9 +289,11 @@ def _page_source(text: str) -> tuple[dict[str, Any], str]:
 
 
 def _page(meta: dict[str, Any], body: str) -> str:
+    """A page for the generator: front matter whose strings are HTML-escaped already (a theme
+    prints them raw) and have no brace as written (prerender.no_braces), then the body."""
     if not meta:
         return body
-    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False).strip()
+    front = yaml.safe_dump(_braceless(meta), allow_unicode=True, sort_keys=False).strip()
     return f"---\n{front}\n---\n\n{body}"
 
 

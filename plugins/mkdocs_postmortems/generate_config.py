@@ -112,9 +112,12 @@ def generated_config(
     out: Path,
     assets: tuple[str, ...],
     nav: list[Any] | None,
+    site_name: str,
 ) -> dict[str, Any]:
     """The config for DIR/mkdocs.yml (`out` is DIR, absolute)."""
     config = dict(raw)
+    config.setdefault("site_name", site_name)
+    config.setdefault("theme", {"name": "material", "font": False})  # no web font: the site works offline
     config["docs_dir"] = "docs"
     config["site_dir"] = "site"
     if "plugins" in config:
@@ -140,8 +143,11 @@ def generated_config(
     return config
 
 
-def dump(config: dict[str, Any], source: str) -> str:
-    head = f"# Written by `postmortems generate` from {source}: edit that file, not this one.\n"
+def dump(config: dict[str, Any], source: str | None) -> str:
+    if source is None:
+        head = "# Written by `postmortems generate`, which found no mkdocs.yml and used the default options.\n"
+    else:
+        head = f"# Written by `postmortems generate` from {source}: edit that file, not this one.\n"
     return head + yaml.dump(config, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
 
 

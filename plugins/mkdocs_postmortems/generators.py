@@ -6,10 +6,11 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+ZENSICAL_STEPS = "`postmortems generate --out DIR`, then `zensical build -f DIR/mkdocs.yml` (docs/zensical.md)"
 ADVICE = (
-    "Zensical does not run MkDocs plugins, so the postmortems plugin does not run there and the site "
-    "would have no incident pages, indexes, dashboard or exports; build it with "
-    "`postmortems generate --out DIR` then `zensical build -f DIR/mkdocs.yml` (see docs/zensical.md)"
+    "Zensical does not run MkDocs plugins: the postmortems plugin is not run there, and `zensical build` "
+    "of this mkdocs.yml would publish no incident pages, indexes, dashboard or exports, and no escaping "
+    f"of front matter. Build it with {ZENSICAL_STEPS}"
 )
 
 

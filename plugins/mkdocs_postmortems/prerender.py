@@ -11,7 +11,11 @@ are put back, and the page is handed over as Markdown the generator can do nothi
   Markdown or HTML in the text is ever read;
 - everything between two headings as one raw HTML block with no blank line in it (a newline
   before a blank line becomes `&#10;`), which CommonMark and Python-Markdown both pass through
-  untouched.
+  untouched;
+- no brace anywhere as written (`&#123;`, `&#125;`): extensions that read page text as a
+  template (Zensical's macros, critic marks) find nothing to act on in a post-mortem's words.
+  Our pages hold no script or style element of HTML's own, where a reference would stay as it
+  is (a chart's style sits inside its SVG, where references are read).
 """
 
 from __future__ import annotations
@@ -137,7 +141,11 @@ def _raw_block(rendered: str) -> str:
     rendered = rendered.strip()
     if not rendered:
         return ""
-    return f'<div class="pm-html">{_BEFORE_BLANK.sub("&#10;", rendered)}</div>'
+    return f'<div class="pm-html">{no_braces(_BEFORE_BLANK.sub("&#10;", rendered))}</div>'
+
+
+def no_braces(text: str) -> str:
+    return text.replace("{", "&#123;").replace("}", "&#125;")
 
 
 def _inert(text: str) -> str:
