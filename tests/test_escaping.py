@@ -95,3 +95,18 @@ def test_tag_and_term_pages_escape_names(site: Path) -> None:
     for url in ("tags", "services", "factors", "incidents", ""):
         text = article(site, url).get_text()
         assert PAYLOADS[1] in text, url
+
+
+@pytest.mark.parametrize("opener", ["<script>", "<style>", "<textarea>", "<title>", "<iframe src=x>"])
+def test_an_unclosed_raw_text_tag_does_not_take_the_rest_of_the_page(tmp_path: Path, opener: str) -> None:
+    """Sanitising drops a script with its text up to `</script>`; one never closed would take the
+    rest of the page with it, silently. It shows as text instead, and the page stays whole."""
+    body = (
+        f"## Notes on {opener} in a heading\n\nKEPT-AFTER-THE-HEADING\n\nA paragraph {opener} too.\n\nKEPT-AT-THE-END\n"
+    )
+    config = write_site(tmp_path, {"2026-05-01-open-tag.md": incident("Open tag", body=body)})
+    content = article(build_site(config), "2026-05-01-open-tag/")
+    text = content.get_text()
+    assert "KEPT-AFTER-THE-HEADING" in text and "KEPT-AT-THE-END" in text
+    assert opener in text  # as written, shown as text
+    assert content.find(opener.strip("<>").split()[0]) is None  # and never an element

@@ -27,11 +27,12 @@ import secrets
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import markdown
-from markdown.extensions.toc import stashedHTML2text
+from markdown.extensions.toc import remove_fnrefs, render_inner_html, strip_tags
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AMP_SUBSTITUTE
 
@@ -40,6 +41,7 @@ from .sitepaths import relative_url
 
 MKDOCS_EXTENSIONS = ("toc", "tables", "fenced_code")  # MkDocs adds these to every site's list
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
 _BEFORE_BLANK = re.compile(r"\n(?=[ \t]*(?:\n|$))")
 
 
@@ -92,8 +94,13 @@ class _Headings(Treeprocessor):
             for child in list(element):  # the toc extension's permalink
                 if child.tag == "a" and "headerlink" in (child.get("class") or "").split():
                     element.remove(child)
-            raw = stashedHTML2text("".join(element.itertext()), self.md, strip_entities=False)
-            text = " ".join(html.unescape(re.sub(r"<[^>]*>", "", raw)).split())
+            # As the toc extension names a heading (inner HTML rendered, tags stripped), after
+            # sanitising: the text of a script in a heading is dropped, as on the page.
+            inner = clean(render_inner_html(remove_fnrefs(element), self.md))
+            # Control characters out (Python-Markdown can leak a placeholder's STX/ETX).
+            text = " ".join(
+                "".join(c for c in html.unescape(strip_tags(inner)) if c.isprintable() or c.isspace()).split()
+            )
             marker = etree.Element("p")
             marker.text = f"{self.marker}{len(self.page.headings)}X"
             self.page.headings.append((int(element.tag[1]), text))
@@ -125,6 +132,7 @@ class Prerender:
         rendered = self._md.convert(text)
         if sanitise:
             rendered = clean(rendered)  # placeholders and markers are letters and digits: they stay
+        rendered = self._nested_headings(rendered)
         rendered = blocks.finish(blocks.restore(rendered))
         parts = self._markers.split(rendered)
         out = [_raw_block(parts[0])]
@@ -134,6 +142,45 @@ class Prerender:
                 out.append(f"{'#' * level} {_inert(heading)}")
             out.append(_raw_block(parts[index + 1]))
         return "\n\n".join(part for part in out if part) + "\n"
+
+    def _nested_headings(self, rendered: str) -> str:
+        """A heading whose marker ended up inside an element (an unclosed `<div>` of the author's
+        wraps it once the page is sanitised) goes back in as escaped HTML: splitting there would
+        leave a block unbalanced, and the generator would read on past its end."""
+        depths = _Depths(self._marker)
+        depths.feed(rendered)
+        depths.close()
+
+        def heading(match: re.Match[str]) -> str:
+            index = int(match.group(1))
+            if depths.depth_of.get(index, 1) == 1:
+                return match.group(0)
+            level, text = self._page.headings[index]
+            return f"<h{level}>{html.escape(text)}</h{level}>"
+
+        return self._markers.sub(heading, rendered)
+
+
+class _Depths(HTMLParser):
+    """How deep each heading marker sits in the page's elements (1: in its own top-level <p>)."""
+
+    def __init__(self, marker: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0
+        self.depth_of: dict[int, int] = {}
+        self._pattern = re.compile(rf"{marker}(\d+)X")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in VOID:
+            self.depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in VOID:
+            self.depth = max(0, self.depth - 1)
+
+    def handle_data(self, data: str) -> None:
+        for match in self._pattern.finditer(data):
+            self.depth_of[int(match.group(1))] = self.depth
 
 
 def _raw_block(rendered: str) -> str:

@@ -55,10 +55,37 @@ URL_SCHEMES = frozenset({"http", "https", "mailto"})  # and relative URLs
 STYLE_PROPERTIES = frozenset({"text-align"})  # the tables extension aligns columns with style=
 
 
+# Elements whose content an HTML parser reads as text up to their end tag: one left open would
+# take the rest of the page with it when it is removed.
+_RAW_TEXT = re.compile(r"<(script|style|textarea|title|xmp|iframe|noembed|noframes|noscript|plaintext)\b", re.I)
+
+
+def _unclosed_raw_text(html: str) -> str:
+    """`html` with the `<` of every such element that is never closed written as `&lt;`, so
+    the tag shows as text and what follows it stays on the page."""
+    lowered = html.lower()
+    out: list[str] = []
+    done = 0
+    for match in _RAW_TEXT.finditer(html):
+        if match.start() < done:  # inside an earlier element of this kind: text
+            continue
+        name = match.group(1).lower()
+        end = -1 if name == "plaintext" else lowered.find(f"</{name}", match.end())
+        if end == -1:
+            out += [html[done : match.start()], "&lt;"]
+            done = match.start() + 1
+        else:
+            out.append(html[done:end])
+            done = end
+    out.append(html[done:])
+    return "".join(out)
+
+
 def clean(html: str) -> str:
-    """`html` with everything outside the allowance removed (script and style with their text)."""
+    """`html` with everything outside the allowance removed (script and style with their text;
+    one left open is shown as text instead of taking the rest of the page)."""
     return nh3.clean(
-        html,
+        _unclosed_raw_text(html),
         tags=set(TAGS),
         attributes=ATTRIBUTES,
         url_schemes=set(URL_SCHEMES),
