@@ -82,7 +82,7 @@ def second_passes(page: str) -> dict[str, str]:
 
 
 def test_a_hostile_body_stays_text_under_both_renderers() -> None:
-    page = prerender().page(HOSTILE, "2026/a.md", "2026/a/", BlockStore(), sanitise=True)
+    page = prerender().page(HOSTILE, "2026/a.md", BlockStore(), sanitise=True)
     for name, html in second_passes(page).items():
         assert dangerous(html) == [], name
         soup = BeautifulSoup(html, "html.parser")
@@ -96,20 +96,23 @@ def test_a_hostile_body_stays_text_under_both_renderers() -> None:
     assert re.fullmatch(r"## Heading bold em [&#0-9;]+ 7&#42;7 [&#0-9;]+ link", headings[1]), headings[1]
 
 
-def test_relative_links_follow_the_page_url_as_in_mkdocs() -> None:
-    page = prerender().page(HOSTILE, "2026/a.md", "2026/a/", BlockStore(), sanitise=True)
+def test_relative_links_point_at_the_page_urls_from_the_source_file() -> None:
+    """As Zensical reads them (it rewrites each for the page's URL, 2026/a/): `other.md#part`
+    is the page 2026/other/, and the picture the file beside."""
+    page = prerender().page(HOSTILE, "2026/a.md", BlockStore(), sanitise=True)
     soup = BeautifulSoup(second_passes(page)["python-markdown"], "html.parser")
     hrefs = {a.get_text(): a.get("href") for a in soup.find_all("a")}
-    assert hrefs["ok"] == "../other/#part"
+    assert hrefs["ok"] == "other/#part"
     picture = soup.find("img", alt="pic")
-    assert picture is not None and picture["src"] == "../graph.png"
+    assert soup.find("a", string="link") is None  # a link in a heading is its text only
+    assert picture is not None and picture["src"] == "graph.png"
     assert "js" in hrefs and not str(hrefs["js"] or "").startswith("javascript")
 
 
 def test_the_plugin_blocks_go_back_in_unsanitised() -> None:
     blocks = BlockStore()
     block = blocks.protect('<div class="pm-header" data-pm-x="1"><input type="search" data-pm-filter="q"></div>')
-    page = prerender().page(f"{block}\n\n## Next\n\ntext\n", "2026/a.md", "2026/a/", blocks, sanitise=True)
+    page = prerender().page(f"{block}\n\n## Next\n\ntext\n", "2026/a.md", blocks, sanitise=True)
     html = second_passes(page)["python-markdown"]
     soup = BeautifulSoup(html, "html.parser")
     assert soup.select_one(".pm-header[data-pm-x] input[data-pm-filter=q]") is not None
@@ -148,7 +151,7 @@ alphabet = st.sampled_from(
 @example("<div>\n\n*x*\n\n</div>")
 @example("a<div>\n## a\n\nb")  # an unclosed <div> wraps the heading once sanitised
 def test_no_input_becomes_markup_in_the_second_pass(body: str) -> None:
-    page = prerender().page(body, "2026/a.md", "2026/a/", BlockStore(), sanitise=True)
+    page = prerender().page(body, "2026/a.md", BlockStore(), sanitise=True)
     first = clean(markdown.Markdown(extensions=EXTENSIONS).convert(body))
     for name, html in second_passes(page).items():
         assert dangerous(html) == [], (name, body, page)

@@ -121,7 +121,14 @@ def generate(
     held = plan.generated([spec.src_uri for spec in specs], list(EXPORTS))
     custom = raw.get("theme", {}).get("custom_dir") if isinstance(raw.get("theme"), dict) else None
     template_dirs = [str(config_dir / custom)] if isinstance(custom, str) else []
-    pages = SitePages(make_env([*template_dirs, str(THEME_DIR)]), catalog, shown_findings, relative_url, settings)
+    # Zensical reads every relative link of a page, raw HTML's too, from the page's source file
+    # (as MkDocs reads Markdown links) and rewrites it for the page's URL: links are written so.
+    source_of: dict[str, str] = {}
+
+    def relative(target: str, page_url: str) -> str:
+        return relative_url(target, source_of.get(page_url, page_url))
+
+    pages = SitePages(make_env([*template_dirs, str(THEME_DIR)]), catalog, shown_findings, relative, settings)
     blocks = BlockStore()
     pages.protect = blocks.protect
     # Related incidents and repeats name other incidents: out of the search index, as in the build.
@@ -144,6 +151,9 @@ def generate(
         else:
             pages.urls[spec.src_uri] = url_of(dest_of(spec.src_uri, use_dirs))
     files = {n: url_of(dest_of(n, use_dirs)) for n in [*incidents, *others]}
+    source_of.update({url: name for name, url in files.items()})
+    for spec in specs:  # a generated page held by a page of the repository is that page
+        source_of.setdefault(pages.urls[spec.src_uri], spec.src_uri)
     prerender = Prerender(extensions, configs, files.get)
 
     def template_exists(name: str) -> bool:
@@ -158,13 +168,13 @@ def generate(
         if spec.src_uri in held:
             continue
         front, body = _split(pages.render(spec.src_uri))
-        rendered = prerender.page(body, spec.src_uri, pages.urls[spec.src_uri], blocks, False)
+        rendered = prerender.page(body, spec.src_uri, blocks, False)
         written.write(spec.src_uri, _page(front, rendered))
         count += 1
     sanitise = not settings.allow_raw_html
     for uri, doc in incidents.items():
         meta = theme_meta(doc, catalog)
-        body = prerender.page(pages.decorate(doc, uri), uri, pages.urls[uri], blocks, sanitise)
+        body = prerender.page(pages.decorate(doc, uri), uri, blocks, sanitise)
         written.write(uri, _page(meta, body))
     for name in others:
         original = docs_dir / name
@@ -176,7 +186,7 @@ def generate(
         meta, _dropped = safe_page_meta(meta, template_exists)
         if name == "index.md" and has_home:
             markdown = f"{markdown}\n\n{pages.home_block(name)}\n"
-        written.write(name, _page(meta, prerender.page(markdown, name, pages.urls[name], blocks, sanitise)))
+        written.write(name, _page(meta, prerender.page(markdown, name, blocks, sanitise)))
         count += 1
     for asset in ASSETS:
         written.copy(asset, THEME_DIR / asset)
