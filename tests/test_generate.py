@@ -912,3 +912,21 @@ def test_public_only_publishes_the_public_ones(public_site: tuple[Path, Path, Pa
     for source in public:
         card = content(site, source.url).select_one(".pm-header .pm-title")
         assert card is not None and words(card) == source.title
+
+
+# == 8. Telling people =============================================================================
+
+
+def test_check_and_generate_say_when_the_repository_builds_with_zensical(small_repo: Path, tmp_path: Path) -> None:
+    """A zensical.toml beside mkdocs.yml: `check` says, on standard error, that the plugin does
+    not run under Zensical and that `generate` is the way; its report on stdout is unchanged."""
+    plain = check(small_repo)
+    assert "Zensical" not in plain.output
+    (small_repo / "zensical.toml").write_text('[project]\nsite_name = "Test site"\n', encoding="utf-8")
+    noted = check(small_repo)
+    assert noted.stdout == plain.stdout and noted.exit_code == plain.exit_code
+    assert "zensical.toml" in noted.stderr
+    assert "does not run MkDocs plugins" in noted.stderr and "postmortems generate --out DIR" in noted.stderr
+    result = generate(small_repo, tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "zensical.toml" in result.stderr and "Zensical does not run the postmortems plugin" in result.stderr
