@@ -274,3 +274,14 @@ def test_console_script_never_prints_a_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "Traceback" not in proc.stdout + proc.stderr
     assert "postmortems/2026/a.md:" in proc.stdout and "postmortems/2026/b.md:" in proc.stdout
+
+
+def test_a_finding_as_json_is_every_field_in_order() -> None:
+    """Finding.as_dict is written by hand for speed: it must stay the dataclass's fields."""
+    import dataclasses
+
+    from mkdocs_postmortems.findings import Finding, Level
+
+    finding = Finding("postmortems/a.md", 3, "schema", Level.ERROR, "bad", "fix it")
+    expected = {**dataclasses.asdict(finding), "level": "error"}
+    assert finding.as_dict() == expected and list(finding.as_dict()) == list(expected)

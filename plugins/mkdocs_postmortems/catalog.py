@@ -8,6 +8,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .load import Document
 from .model import ActionItem, Postmortem, Status, Visibility
@@ -74,15 +75,28 @@ class Catalog:
         self._invalid_paths = {d.path for d in self.invalid}
         self.by_id = {d.id: d for d in self.visible}
         self.indexes = {kind: self._index(kind) for kind in INDEX_KINDS}
-        # Each post-mortem's terms, in the order its front matter lists them.
-        self._terms_of: dict[tuple[str, str], dict[str, Term]] = defaultdict(dict)
+
+    def warm(self) -> Catalog:
+        """Compute now what is otherwise computed when first asked for (`postmortems check`
+        needs only the indexes), so processes forked later share it instead of each redoing it."""
+        _ = self._terms_of, self._declared
+        return self
+
+    @cached_property
+    def _terms_of(self) -> dict[tuple[str, str], dict[str, Term]]:
+        """Each post-mortem's terms, in the order its front matter lists them."""
+        found: dict[tuple[str, str], dict[str, Term]] = defaultdict(dict)
         for kind, terms in self.indexes.items():
             lookup = {t.key: t for t in terms}
             read = INDEX_KINDS[kind][1]
             for doc in self.visible:
                 for name in read(meta_of(doc)):
-                    self._terms_of[(kind, doc.id)].setdefault(term_key(name), lookup[term_key(name)])
-        self._declared = self._declared_links()
+                    found[(kind, doc.id)].setdefault(term_key(name), lookup[term_key(name)])
+        return found
+
+    @cached_property
+    def _declared(self) -> dict[str, set[str]]:
+        return self._declared_links()
 
     def is_invalid(self, doc: Document) -> bool:
         return doc.path in self._invalid_paths

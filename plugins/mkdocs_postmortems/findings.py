@@ -7,7 +7,7 @@ text/JSON/GitHub output, the plugin's logger) renders them the same way.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
@@ -33,9 +33,16 @@ class Finding:
         return f"{self.path}:{self.line}"
 
     def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["level"] = self.level.value
-        return data
+        # By hand, in the fields' order: dataclasses.asdict deep-copies every value (1 s of
+        # `check --format json` at 10,000 post-mortems).
+        return {
+            "path": self.path,
+            "line": self.line,
+            "rule": self.rule,
+            "level": self.level.value,
+            "message": self.message,
+            "hint": self.hint,
+        }
 
     def as_text(self) -> str:
         """One finding the way a compiler prints it: location, level, rule, message, help.

@@ -35,6 +35,9 @@ def workers(settings: Settings, files: int) -> int:
     return processes(settings.jobs, files, CHUNK, MIN_FILES)
 
 
+CROSS_FILE_KEYS = ("id", "related", "date")
+
+
 def load_many(
     paths: Sequence[Path],
     settings: Settings,
@@ -65,6 +68,9 @@ def load_many(
             doc.body.timeline = []
             if doc.meta is not None:
                 doc.raw = {}  # Document.title reads it only for an invalid file
+            # Only the rules run on the whole catalog locate findings after this (checks.crossrefs:
+            # id and related; checks.deadline: date): the lines of other values are not sent back.
+            doc.lines = doc.lines.only(CROSS_FILE_KEYS)
         return doc, hits
 
     count = workers(settings, len(shown))

@@ -58,6 +58,15 @@ class LineMap:
     values: dict[Path, int] = field(default_factory=dict)
     texts: dict[Path, str] = field(default_factory=dict)
 
+    def only(self, top: tuple[str, ...]) -> LineMap:
+        """The lines of the keys `top` and what they hold (the texts as written dropped)."""
+        keep = {(name,) for name in top}
+
+        def kept(lines: dict[Path, int]) -> dict[Path, int]:
+            return {path: line for path, line in lines.items() if not path or path[:1] in keep}
+
+        return LineMap(kept(self.keys), kept(self.values))
+
     def line_of(self, loc: Path, default: int = 1) -> int:
         """The line of the deepest part of `loc` that exists in the document."""
         path: Path = ()

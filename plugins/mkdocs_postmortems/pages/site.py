@@ -202,6 +202,7 @@ class SitePages:
         if count < 2:
             return 1
         _ = self.insights  # counted once, here: every worker inherits them (repeats need them)
+        self.catalog.warm()
         protect, protect_late = self.protect, self.protect_late
         here = os.getpid()
 
