@@ -145,3 +145,27 @@ def test_the_site_is_the_same_with_and_without_the_pool(tmp_path: Path) -> None:
     assert trees[0].keys() == trees[1].keys()
     assert [name for name in trees[0] if trees[0][name] != trees[1][name]] == []
     assert b"Incident 7" in trees[1]["2026/pm-007/index.html"]  # read by a worker, decorated here
+
+
+def test_generate_writes_the_same_with_and_without_the_pool(tmp_path: Path) -> None:
+    """`postmortems generate` renders its pages on every CPU: each page's blocks are protected
+    and put back in the process that renders it, so the docs folder is the same byte for byte."""
+    corpus(tmp_path / "repo", 0)
+    trees = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out-{jobs}"
+        done = subprocess.run(
+            [str(BIN / "postmortems"), "generate", "--jobs", jobs, "--out", str(out)],
+            cwd=tmp_path / "repo",
+            capture_output=True,
+            text=True,
+            check=False,
+            env={"PATH": str(BIN), "SOURCE_DATE_EPOCH": "1795564800", "HOME": str(tmp_path)},
+        )
+        assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+        assert f"rendered in {jobs} process(es)" in done.stdout
+        trees.append({p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()})
+    assert len(trees[0]) > COUNT
+    assert trees[0].keys() == trees[1].keys()
+    assert [name for name in trees[0] if trees[0][name] != trees[1][name]] == []
+    assert b"Incident 7" in trees[1]["docs/2026/pm-007.md"]

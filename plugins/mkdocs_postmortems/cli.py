@@ -267,8 +267,14 @@ def _as_postmortem(path: Path, settings: Settings) -> tuple[Path, str | None]:
     help="The folder to write: DIR/docs, DIR/mkdocs.yml; the generator builds into DIR/site.",
 )
 @click.option("--strict", is_flag=True, help="Exit 1, writing nothing, when any finding is at error level.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(0, 256),
+    default=None,
+    help="Processes that read and render at once: 0 for one per CPU, 1 for none. Default: the `jobs` option.",
+)
 @click.pass_obj
-def generate(env: Env, out: Path, strict: bool) -> None:
+def generate(env: Env, out: Path, strict: bool, jobs: int | None) -> None:
     """Write the whole site as a docs folder for Zensical or any Markdown site generator.
 
     Every page the plugin makes (incident pages, indexes, dashboard, insights) and every export,
@@ -280,6 +286,8 @@ def generate(env: Env, out: Path, strict: bool) -> None:
     from .generate import generate as write_site
 
     settings = env.settings()
+    if jobs is not None:
+        settings = settings.model_copy(update={"jobs": jobs})
     config = env.config or find_config(Path.cwd())
     sign = zensical_sign(config, repo_root(settings))
     if sign:  # said plainly: this command is the way
@@ -297,7 +305,8 @@ def generate(env: Env, out: Path, strict: bool) -> None:
         raise click.UsageError(str(exc)) from None
     click.echo(
         f"generated {done.postmortems} post-mortem page(s), {done.pages} other page(s) and "
-        f"{done.exports} export(s) in {_shown(done.docs)}; {done.files} file(s) in all"
+        f"{done.exports} export(s) in {_shown(done.docs)}; {done.files} file(s) in all, "
+        f"rendered in {done.processes} process(es)"
     )
     click.echo(f"next: zensical build -f {_shown(done.config)}")
 

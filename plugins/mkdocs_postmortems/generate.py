@@ -27,16 +27,17 @@ from .catalog import Catalog
 from .findings import Finding
 from .generate_config import dump, generated_config, markdown_extensions, read_raw
 from .history import RepositoryHistory
-from .load import Document, is_source_postmortem, repo_root
+from .load import Document, is_source_postmortem
 from .pages import SitePages, make_env
-from .pages.site import EXPORTS, generated_pages, theme_meta
+from .pages.site import EXPORTS, MIN_RENDERS, RENDER_CHUNK, generated_pages, theme_meta
+from .parallel import fork_map, processes
 from .prerender import Prerender, no_braces
 from .public import public_findings, withheld_files
 from .publishing import ASSETS, clash_finding
 from .sanitize import BlockStore, safe_page_meta
 from .settings import ConfigError, Settings
 from .sitepaths import SitePlan, dest_of, mkdocs_excludes, relative_url, url_of
-from .sources import Scan, read_bounded
+from .sources import Scan
 
 MARKER = ".postmortems-generate"  # DIR holds it: a later run may replace what is there
 THEME_DIR = Path(str(package_files("mkdocs_postmortems").joinpath("theme")))
@@ -56,6 +57,7 @@ class Generated:
     pages: int
     files: int
     exports: int
+    processes: int  # that rendered the pages
 
 
 def generate(
@@ -159,35 +161,50 @@ def generate(
     def template_exists(name: str) -> bool:
         return any((Path(d) / name).is_file() for d in template_dirs)
 
-    # Exports first: they are files the pages link to.
-    exports = pages.exports()
-    for path, content in exports.items():
-        written.write(path, content)
-    count = 0
-    for spec in specs:
-        if spec.src_uri in held:
-            continue
-        front, body = _split(pages.render(spec.src_uri))
-        rendered = prerender.page(body, spec.src_uri, blocks, False)
-        written.write(spec.src_uri, _page(front, rendered))
-        count += 1
     sanitise = not settings.allow_raw_html
-    for uri, doc in incidents.items():
-        meta = theme_meta(doc, catalog)
-        body = prerender.page(pages.decorate(doc, uri), uri, blocks, sanitise)
-        written.write(uri, _page(meta, body))
-    for name in others:
-        original = docs_dir / name
-        if not name.endswith(".md"):
-            written.copy(name, original)
-            continue
-        text = read_bounded(original, repo_root(settings), name, settings.max_file_size)
-        meta, markdown = _page_source(text.decode("utf-8-sig", errors="replace"))
+
+    def render(index: int) -> str:
+        """The generator's Markdown of task `index`: a generated page, an incident page or a
+        page of the repository (each page's blocks are protected and put back in one process)."""
+        kind, name = tasks[index]
+        if kind == "generated":
+            front, body = _split(pages.render(name))
+            return _page(front, prerender.page(body, name, blocks, False))
+        if kind == "incident":
+            doc = incidents[name]
+            return _page(theme_meta(doc, catalog), prerender.page(pages.decorate(doc, name), name, blocks, sanitise))
+        # A page of the repository, read as MkDocs reads it (scan judged the file safe).
+        meta, markdown = _page_source((docs_dir / name).read_bytes().decode("utf-8-sig", errors="replace"))
         meta, _dropped = safe_page_meta(meta, template_exists)
         if name == "index.md" and has_home:
             markdown = f"{markdown}\n\n{pages.home_block(name)}\n"
-        written.write(name, _page(meta, prerender.page(markdown, name, blocks, sanitise)))
-        count += 1
+        return _page(meta, prerender.page(markdown, name, blocks, sanitise))
+
+    tasks = [("generated", spec.src_uri) for spec in specs if spec.src_uri not in held]
+    tasks += [("incident", uri) for uri in incidents]
+    tasks += [("page", name) for name in others if name.endswith(".md")]
+    exports: dict[str, str | bytes] = {}
+
+    def export() -> None:  # in this process while the pages render in others
+        exports.update(pages.exports())
+
+    used = count = processes(settings.jobs, len(tasks), RENDER_CHUNK, MIN_RENDERS)
+    if count > 1:
+        _ = pages.insights  # counted once, before forking: every process inherits them
+        catalog.warm()
+    rendered = fork_map(render, len(tasks), count, RENDER_CHUNK, export) if count > 1 else None
+    if rendered is None:  # one process, or a worker died: all of it here
+        used = 1
+        export()
+        rendered = [render(index) for index in range(len(tasks))]
+    for path, content in exports.items():
+        written.write(path, content)
+    for (_kind, name), text in zip(tasks, rendered, strict=True):
+        written.write(name, text)
+    for name in others:
+        if not name.endswith(".md"):
+            written.copy(name, docs_dir / name)
+    count = sum(1 for kind, _ in tasks if kind != "incident")
     for asset in ASSETS:
         written.copy(asset, THEME_DIR / asset)
     nav: list[Any] | None = None
@@ -199,7 +216,7 @@ def generate(
     config_path = target / "mkdocs.yml"
     _replace(config_path, dump(config, shown(config_file) if config_file else None))
     _replace(target / MARKER, "made by `postmortems generate`: it replaces docs/ and mkdocs.yml here\n")
-    return Generated(target / "docs", config_path, len(incidents), count, written.count, len(exports))
+    return Generated(target / "docs", config_path, len(incidents), count, written.count, len(exports), used)
 
 
 def _prepare(out: Path, docs_dir: Path, config_dir: Path) -> Path:
