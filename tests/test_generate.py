@@ -930,3 +930,49 @@ def test_check_and_generate_say_when_the_repository_builds_with_zensical(small_r
     result = generate(small_repo, tmp_path / "out")
     assert result.exit_code == 0, result.output
     assert "zensical.toml" in result.stderr and "Zensical does not run the postmortems plugin" in result.stderr
+
+
+def test_without_directory_urls_every_link_names_its_file(tmp_path: Path) -> None:
+    """`use_directory_urls: false`: pages are `x.html` and `x/index.html`, and every link of the
+    Zensical site names a file, as in the MkDocs build (a folder link needs a server's index)."""
+    files = {
+        "2026/one.md": incident("One", extra="services: [api]\ntags: [deploy]\nrelated: [two]\n"),
+        "2026/two.md": incident(
+            "Two", extra="services: [api]\n", body="See [one](one.md) and [notes](../notes/index.md).\n"
+        ),
+        "notes/index.md": "# Notes\n\nBack to [one](../2026/one.md).\n",
+    }
+    repo = write_site(tmp_path / "repo", files, extra="use_directory_urls: false\n").parent
+    site = generated(repo, tmp_path / "out")
+    mkdocs_site = build_site(repo / "mkdocs.yml")
+    checked = 0
+    for built in html_files(site):
+        body = BeautifulSoup(built.read_text(encoding="utf-8"), "html.parser").select_one("article")
+        for tag in body.find_all("a") if body is not None else []:
+            target = tag.get("href")
+            parts = urlsplit(target if isinstance(target, str) else "")
+            if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
+                continue
+            assert (built.parent / unquote(parts.path)).resolve().is_file(), f"{built.relative_to(site)} -> {target}"
+            checked += 1
+    assert checked > 20
+    for name in ("2026/one.html", "2026/two.html", "notes/index.html", "incidents/index.html"):
+        assert link_targets(site, name) == link_targets(mkdocs_site, name), name
+
+
+@pytest.mark.parametrize(
+    "extensions",
+    ["markdown_extensions:\n  - nosuchext\n", "markdown_extensions:\n  - toc:\n      nosuchoption: 1\n"],
+)
+def test_extensions_that_cannot_load_are_a_usage_error_and_keep_the_last_output(
+    tmp_path: Path, extensions: str
+) -> None:
+    repo = write_site(tmp_path / "repo", {"2026/one.md": incident("One")}).parent
+    out = tmp_path / "out"
+    assert generate(repo, out).exit_code == 0
+    before = snapshot(out)
+    (repo / "mkdocs.yml").write_text((repo / "mkdocs.yml").read_text() + extensions, encoding="utf-8")
+    result = generate(repo, out)
+    assert result.exit_code == 2, result.output
+    assert "markdown_extensions" in result.output and "Traceback" not in result.output
+    assert snapshot(out) == before

@@ -36,7 +36,7 @@ from .public import public_findings, withheld_files
 from .publishing import ASSETS, clash_finding
 from .sanitize import BlockStore, safe_page_meta
 from .settings import ConfigError, Settings
-from .sitepaths import SitePlan, dest_of, mkdocs_excludes, relative_url, url_of
+from .sitepaths import SitePlan, dest_of, file_url, mkdocs_excludes, relative_url
 from .sources import Scan
 
 MARKER = ".postmortems-generate"  # DIR holds it: a later run may replace what is there
@@ -79,6 +79,10 @@ def generate(
     raw = read_raw(config_file) if config_file else {}
     source = shown(config_file) if config_file else "the default options"
     extensions, configs = markdown_extensions(raw, source)
+    url_table: dict[str, str] = {}  # docs file -> its URL, filled once the site's paths are known
+    # Made before DIR is touched: extensions that cannot be loaded stop the run, and DIR keeps
+    # the last good output.
+    prerender = Prerender.checked(extensions, configs, url_table.get, source)
     target = _prepare(out, docs_dir, config_dir)
     written = _Writer(target / "docs")
     use_dirs = settings.use_directory_urls
@@ -139,24 +143,24 @@ def generate(
     pages.left_out = {name for name in held if name in EXPORTS}
     for uri, doc in incidents.items():
         pages.doc_uris[doc.path] = uri
-        pages.urls[uri] = url_of(dest_of(uri, use_dirs))
+        pages.urls[uri] = file_url(dest_of(uri, use_dirs), use_dirs)
     for uri in others:
-        pages.urls[uri] = url_of(dest_of(uri, use_dirs))
+        pages.urls[uri] = file_url(dest_of(uri, use_dirs), use_dirs)
     displaced: dict[str, str] = {}
     by_dest = {dest_of(n, use_dirs): n for n in [*incidents, *others]}
     for spec in specs:
         if spec.src_uri in held:  # a page of the repository holds its URL: links follow that page
             holder = held[spec.src_uri]
-            pages.urls[spec.src_uri] = url_of(holder.dest)
+            pages.urls[spec.src_uri] = file_url(holder.dest, use_dirs)
             if holder.dest in by_dest and by_dest[holder.dest].endswith(".md"):
                 displaced[spec.src_uri] = by_dest[holder.dest]
         else:
-            pages.urls[spec.src_uri] = url_of(dest_of(spec.src_uri, use_dirs))
-    files = {n: url_of(dest_of(n, use_dirs)) for n in [*incidents, *others]}
+            pages.urls[spec.src_uri] = file_url(dest_of(spec.src_uri, use_dirs), use_dirs)
+    files = url_table
+    files.update({n: file_url(dest_of(n, use_dirs), use_dirs) for n in [*incidents, *others]})
     source_of.update({url: name for name, url in files.items()})
     for spec in specs:  # a generated page held by a page of the repository is that page
         source_of.setdefault(pages.urls[spec.src_uri], spec.src_uri)
-    prerender = Prerender(extensions, configs, files.get)
 
     def template_exists(name: str) -> bool:
         return any((Path(d) / name).is_file() for d in template_dirs)

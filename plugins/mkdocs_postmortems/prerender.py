@@ -9,9 +9,9 @@ are put back, and the page is handed over as Markdown the generator can do nothi
 - each top-level heading as an ATX heading whose text has every ASCII mark written as a
   character reference, so the generator's table of contents and anchors still work and no
   Markdown or HTML in the text is ever read;
-- everything between two headings as one raw HTML block with no blank line in it (a newline
-  before a blank line becomes `&#10;`), which CommonMark and Python-Markdown both pass through
-  untouched;
+- everything between two headings as one raw HTML block on one line (a newline in text is
+  `&#10;`), which CommonMark and Python-Markdown both pass through untouched, and in which no
+  line-based syntax (a code fence, a snippet) can start;
 - no brace anywhere as written (`&#123;`, `&#125;`): extensions that read page text as a
   template (Zensical's macros, critic marks) find nothing to act on in a post-mortem's words.
   Our pages hold no script or style element of HTML's own, where a reference would stay as it
@@ -37,12 +37,12 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AMP_SUBSTITUTE
 
 from .sanitize import BlockStore, clean
+from .settings import ConfigError
 from .sitepaths import relative_url
 
 MKDOCS_EXTENSIONS = ("toc", "tables", "fenced_code")  # MkDocs adds these to every site's list
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
-_BEFORE_BLANK = re.compile(r"\n(?=[ \t]*(?:\n|$))")
 _TAG = re.compile(r"(<[^>]*>)")
 _SPACES = re.compile(r"^[ \t]+|[ \t]{2,}", re.M)
 
@@ -128,6 +128,22 @@ class Prerender:
         self._md.treeprocessors.register(_Links(self._md, self._page, url_of), "pm_links", 1)
         self._md.treeprocessors.register(_Headings(self._md, self._page, self._marker), "pm_headings", -10)
 
+    @classmethod
+    def checked(
+        cls,
+        extensions: list[Any],
+        configs: dict[str, dict[str, Any]],
+        url_of: Callable[[str], str | None],
+        source: str,
+    ) -> Prerender:
+        """A Prerender, or ConfigError naming the extension Python-Markdown could not load."""
+        try:
+            return cls(extensions, configs, url_of)
+        except Exception as exc:  # ImportError, KeyError for an option, anything an extension raises
+            raise ConfigError(
+                f"{source}: markdown_extensions: Python-Markdown cannot load them: {type(exc).__name__}: {exc}"
+            ) from None
+
     def page(self, text: str, src_uri: str, blocks: BlockStore, sanitise: bool) -> str:
         """The generator's Markdown for a page whose Markdown is `text` (its front matter apart)."""
         self._md.reset()
@@ -187,12 +203,17 @@ class _Depths(HTMLParser):
 
 
 def _raw_block(rendered: str) -> str:
-    """HTML as one raw block: a `<div>` at the start of a line and no blank line inside."""
+    """HTML as one raw block on one line, starting with `<div>`: Python-Markdown's line-based
+    preprocessors (fenced code, superfences, which Zensical always adds, snippets) run over raw
+    HTML too, and a fence at the start of a line inside a block would break it open."""
     rendered = rendered.strip()
     if not rendered:
         return ""
-    parts = _TAG.split(_BEFORE_BLANK.sub("&#10;", rendered))
-    parts[::2] = [_SPACES.sub(_references, text) for text in parts[::2]]  # text, not tags
+    parts = _TAG.split(rendered)
+    # In text (attribute values included, where a `>` fooled the split) a newline is `&#10;`;
+    # inside a tag, between attributes, it is a space.
+    parts[::2] = [_SPACES.sub(_references, text).replace("\n", "&#10;") for text in parts[::2]]
+    parts[1::2] = [tag.replace("\n", " ") for tag in parts[1::2]]
     return f'<div class="pm-html">{no_braces("".join(parts))}</div>'
 
 

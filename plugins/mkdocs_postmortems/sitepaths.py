@@ -15,6 +15,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from enum import IntEnum
+from urllib.parse import quote
 
 NAME_MAX = 255  # bytes in one path component on the file systems a site is built on
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -52,6 +53,15 @@ def dest_of(src_uri: str, use_directory_urls: bool) -> str:
     if use_directory_urls:
         return posixpath.join(folder, name, "index.html")
     return posixpath.join(folder, f"{name}.html")
+
+
+def file_url(dest: str, use_directory_urls: bool) -> str:
+    """The URL MkDocs gives a file it writes at `dest` (mkdocs File.url): a folder's index.html
+    is the folder with directory URLs, and the URL is percent-quoted."""
+    dirname, filename = posixpath.split(dest)
+    if use_directory_urls and filename == "index.html":
+        dest = (dirname or ".") + "/"
+    return quote(dest)
 
 
 def url_of(dest: str) -> str:
