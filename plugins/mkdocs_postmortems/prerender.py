@@ -44,6 +44,7 @@ MKDOCS_EXTENSIONS = ("toc", "tables", "fenced_code")  # MkDocs adds these to eve
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
 _TAG = re.compile(r"(<[^>]*>)")
+_TEXT_REFERENCES = str.maketrans({"\n": "&#10;", "[": "&#91;", "]": "&#93;"})
 _SPACES = re.compile(r"^[ \t]+|[ \t]{2,}", re.M)
 
 
@@ -210,9 +211,10 @@ def _raw_block(rendered: str) -> str:
     if not rendered:
         return ""
     parts = _TAG.split(rendered)
-    # In text (attribute values included, where a `>` fooled the split) a newline is `&#10;`;
-    # inside a tag, between attributes, it is a space.
-    parts[::2] = [_SPACES.sub(_references, text).replace("\n", "&#10;") for text in parts[::2]]
+    # In text (attribute values included, where a `>` fooled the split) a newline is `&#10;`,
+    # and brackets are references too: were a block ever to end early, no Markdown link could
+    # start in what follows. Inside a tag, between attributes, a newline is a space.
+    parts[::2] = [_SPACES.sub(_references, text).translate(_TEXT_REFERENCES) for text in parts[::2]]
     parts[1::2] = [tag.replace("\n", " ") for tag in parts[1::2]]
     return f'<div class="pm-html">{no_braces("".join(parts))}</div>'
 
