@@ -136,6 +136,9 @@ alphabet = st.sampled_from(
         "```\n",
         "    ```\n",
         "&#10;```&#10;",
+        "&#13;```&#13;",
+        '<p title="&#13;```">',
+        "`",
         "~~~",
         "*x*",
         "    ",
@@ -158,6 +161,12 @@ alphabet = st.sampled_from(
 # A fence at the start of a line inside a raw block (an indented code block's content; `&#10;`,
 # which sanitising turns into a newline) would break the block open in the second pass.
 @example("    a\n    ```\n\nq <div>z&#10;```&#10;</div> \\[x\\](javascript:alert(1))\n")
+# The same with carriage returns, which sanitising writes out and Python-Markdown reads as breaks.
+@example(
+    "<div><p>a&#13;```&#13;</p><div><div>&#13;```&#13;</div></div>"
+    'q`<span title="`[x](javascript:alert(1))">y</span></div>'
+)
+@example('<p title="&#13;```&#13;">a</p><div><p title="&#13;```&#13;">b</p></div>\n\n[x](javascript:alert(2))')
 def test_no_input_becomes_markup_in_the_second_pass(body: str) -> None:
     page = prerender().page(body, "2026/a.md", BlockStore(), sanitise=True)
     first = clean(markdown.Markdown(extensions=EXTENSIONS).convert(body))

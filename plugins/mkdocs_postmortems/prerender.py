@@ -44,7 +44,9 @@ MKDOCS_EXTENSIONS = ("toc", "tables", "fenced_code")  # MkDocs adds these to eve
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
 _TAG = re.compile(r"(<[^>]*>)")
-_TEXT_REFERENCES = str.maketrans({"\n": "&#10;", "[": "&#91;", "]": "&#93;"})
+# Python-Markdown reads "\r" as a line break too (sanitising writes `&#13;` out as one).
+_TEXT_REFERENCES = str.maketrans({"\n": "&#10;", "\r": "&#13;", "[": "&#91;", "]": "&#93;"})
+_TAG_BREAKS = str.maketrans({"\n": " ", "\r": " ", "[": "&#91;", "]": "&#93;"})  # brackets: only in values
 _SPACES = re.compile(r"^[ \t]+|[ \t]{2,}", re.M)
 
 
@@ -211,11 +213,12 @@ def _raw_block(rendered: str) -> str:
     if not rendered:
         return ""
     parts = _TAG.split(rendered)
-    # In text (attribute values included, where a `>` fooled the split) a newline is `&#10;`,
-    # and brackets are references too: were a block ever to end early, no Markdown link could
-    # start in what follows. Inside a tag, between attributes, a newline is a space.
+    # In text (attribute values included, where a `>` fooled the split) a line break is a
+    # reference, and brackets are too: were a block ever to end early, no Markdown link could
+    # start in what follows. Inside a tag a line break is a space (in an attribute's value too),
+    # and brackets, which only values hold, are references as in text.
     parts[::2] = [_SPACES.sub(_references, text).translate(_TEXT_REFERENCES) for text in parts[::2]]
-    parts[1::2] = [tag.replace("\n", " ") for tag in parts[1::2]]
+    parts[1::2] = [tag.translate(_TAG_BREAKS) for tag in parts[1::2]]
     return f'<div class="pm-html">{no_braces("".join(parts))}</div>'
 
 
