@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,6 +64,16 @@ class Env:
             raise click.UsageError(str(exc)) from None
 
 
+def _jobs_option(what: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """`--jobs N`, the `jobs` option for one run (check, generate)."""
+    return click.option(
+        "--jobs",
+        type=click.IntRange(0, 256),
+        default=None,
+        help=f"Processes that {what} at once: 0 for one per CPU, 1 for none. Default: the `jobs` option.",
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
@@ -105,12 +116,7 @@ def main(ctx: click.Context, config: Path | None, today: dt.datetime | None) -> 
     "E.g. --level action-overdue=error to fail on overdue items.",
 )
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
-@click.option(
-    "--jobs",
-    type=click.IntRange(0, 256),
-    default=None,
-    help="Processes that read the files at once: 0 for one per CPU, 1 for none. Default: the `jobs` option.",
-)
+@_jobs_option("read the files")
 @click.pass_obj
 def check(env: Env, paths: tuple[Path, ...], fmt: str, levels: tuple[str, ...], strict: bool, jobs: int | None) -> None:
     """Validate post-mortems and run the blameless checks.
@@ -267,12 +273,7 @@ def _as_postmortem(path: Path, settings: Settings) -> tuple[Path, str | None]:
     help="The folder to write: DIR/docs, DIR/mkdocs.yml; the generator builds into DIR/site.",
 )
 @click.option("--strict", is_flag=True, help="Exit 1, writing nothing, when any finding is at error level.")
-@click.option(
-    "--jobs",
-    type=click.IntRange(0, 256),
-    default=None,
-    help="Processes that read and render at once: 0 for one per CPU, 1 for none. Default: the `jobs` option.",
-)
+@_jobs_option("read and render")
 @click.pass_obj
 def generate(env: Env, out: Path, strict: bool, jobs: int | None) -> None:
     """Write the whole site as a docs folder for Zensical or any Markdown site generator.

@@ -141,11 +141,9 @@ def generate(
     pages.protect_late = lambda block: blocks.protect(f"<div data-search-exclude>{block}</div>")
     pages.history = history
     pages.left_out = {name for name in held if name in EXPORTS}
-    for uri, doc in incidents.items():
-        pages.doc_uris[doc.path] = uri
-        pages.urls[uri] = file_url(dest_of(uri, use_dirs), use_dirs)
-    for uri in others:
-        pages.urls[uri] = file_url(dest_of(uri, use_dirs), use_dirs)
+    url_table.update({n: file_url(dest_of(n, use_dirs), use_dirs) for n in [*incidents, *others]})
+    pages.urls.update(url_table)
+    pages.doc_uris.update({doc.path: uri for uri, doc in incidents.items()})
     displaced: dict[str, str] = {}
     by_dest = {dest_of(n, use_dirs): n for n in [*incidents, *others]}
     for spec in specs:
@@ -156,9 +154,7 @@ def generate(
                 displaced[spec.src_uri] = by_dest[holder.dest]
         else:
             pages.urls[spec.src_uri] = file_url(dest_of(spec.src_uri, use_dirs), use_dirs)
-    files = url_table
-    files.update({n: file_url(dest_of(n, use_dirs), use_dirs) for n in [*incidents, *others]})
-    source_of.update({url: name for name, url in files.items()})
+    source_of.update({url: name for name, url in url_table.items()})
     for spec in specs:  # a generated page held by a page of the repository is that page
         source_of.setdefault(pages.urls[spec.src_uri], spec.src_uri)
 
@@ -192,11 +188,11 @@ def generate(
     def export() -> None:  # in this process while the pages render in others
         exports.update(pages.exports())
 
-    used = count = processes(settings.jobs, len(tasks), RENDER_CHUNK, MIN_RENDERS)
-    if count > 1:
+    used = processes(settings.jobs, len(tasks), RENDER_CHUNK, MIN_RENDERS)
+    if used > 1:
         _ = pages.insights  # counted once, before forking: every process inherits them
         catalog.warm()
-    rendered = fork_map(render, len(tasks), count, RENDER_CHUNK, export) if count > 1 else None
+    rendered = fork_map(render, len(tasks), used, RENDER_CHUNK, export) if used > 1 else None
     if rendered is None:  # one process, or a worker died: all of it here
         used = 1
         export()
@@ -208,7 +204,6 @@ def generate(
     for name in others:
         if not name.endswith(".md"):
             written.copy(name, docs_dir / name)
-    count = sum(1 for kind, _ in tasks if kind != "incident")
     for asset in ASSETS:
         written.copy(asset, THEME_DIR / asset)
     nav: list[Any] | None = None
@@ -218,9 +213,10 @@ def generate(
         nav += [n for n in others if n.endswith(".md") and n not in listed]
     config = generated_config(raw, config_dir, target, ASSETS, nav, settings.site_name or "Post-mortems")
     config_path = target / "mkdocs.yml"
-    _replace(config_path, dump(config, shown(config_file) if config_file else None))
+    _replace(config_path, dump(config, source if config_file else None))
     _replace(target / MARKER, "made by `postmortems generate`: it replaces docs/ and mkdocs.yml here\n")
-    return Generated(target / "docs", config_path, len(incidents), count, written.count, len(exports), used)
+    others_written = len(tasks) - len(incidents)
+    return Generated(target / "docs", config_path, len(incidents), others_written, written.count, len(exports), used)
 
 
 def _prepare(out: Path, docs_dir: Path, config_dir: Path) -> Path:

@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import mergedeep  # type: ignore[import-untyped]
 import yaml
 
-from .settings import PLUGIN_NAME, ConfigError
+from .settings import PLUGIN_NAME, ConfigError, read_mkdocs_yml
 
 
 @dataclass
@@ -68,23 +67,9 @@ def _represent_tagged(dumper: yaml.SafeDumper, data: Tagged) -> yaml.Node:
 _Dumper.add_representer(Tagged, _represent_tagged)
 
 
-def read_raw(config_file: Path, _children: tuple[str, ...] = ()) -> dict[str, Any]:
+def read_raw(config_file: Path) -> dict[str, Any]:
     """mkdocs.yml as written, tags kept, with its INHERIT parents merged in (as MkDocs merges them)."""
-    path = os.path.abspath(config_file)
-    try:
-        loaded = yaml.load(Path(path).read_text(encoding="utf-8-sig"), Loader=_KeepTags)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read it: {exc}") from None
-    if not isinstance(loaded, dict):
-        return {}
-    parent = loaded.pop("INHERIT", None)
-    if isinstance(parent, str):
-        parent_path = os.path.normpath(os.path.join(os.path.dirname(path), parent))
-        if parent_path == path or parent_path in _children:
-            raise ConfigError(f"{path}: INHERIT: {parent!r} inherits from this file again (a loop)")
-        merged: dict[str, Any] = mergedeep.merge(read_raw(Path(parent_path), (*_children, path)), loaded)
-        return merged
-    return loaded
+    return read_mkdocs_yml(config_file, loader=_KeepTags)
 
 
 def without_plugin(plugins: Any) -> Any:

@@ -498,8 +498,11 @@ def from_mkdocs_yml(config_file: Path) -> Settings:
     return Settings.build(options, docs_dir, config_dir.resolve(), site)
 
 
-def read_mkdocs_yml(config_file: Path, _children: tuple[str, ...] = ()) -> dict[str, Any]:
-    """mkdocs.yml's mapping, with its INHERIT parents merged in."""
+def read_mkdocs_yml(
+    config_file: Path, _children: tuple[str, ...] = (), loader: type[yaml.SafeLoader] | None = None
+) -> dict[str, Any]:
+    """mkdocs.yml's mapping, with its INHERIT parents merged in. `loader` reads each file
+    (default: as MkDocs resolves its tags; generate_config keeps them as written)."""
     path = os.path.abspath(config_file)
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
@@ -507,7 +510,7 @@ def read_mkdocs_yml(config_file: Path, _children: tuple[str, ...] = ()) -> dict[
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise ConfigError(f"{path}: cannot read it: {reason}") from None
     try:
-        loaded = yaml.load(text, Loader=_MkDocsYamlLoader)
+        loaded = yaml.load(text, Loader=loader or _MkDocsYamlLoader)
     except yaml.MarkedYAMLError as exc:
         problem = yamlsafe.marked_problem(exc, text)
         raise ConfigError(f"{path}:{problem.line}: {problem.message} ({problem.hint})") from None
@@ -528,7 +531,7 @@ def read_mkdocs_yml(config_file: Path, _children: tuple[str, ...] = ()) -> dict[
             raise ConfigError(f"{path}: INHERIT: {relpath!r} inherits from this file again (a loop)")
         if not os.path.exists(parent):
             raise ConfigError(f"{path}: inherited config file '{relpath}' does not exist at '{parent}'")
-        merged: dict[str, Any] = mergedeep.merge(read_mkdocs_yml(Path(parent), (*_children, path)), loaded)
+        merged: dict[str, Any] = mergedeep.merge(read_mkdocs_yml(Path(parent), (*_children, path), loader), loaded)
         return merged
     return loaded
 
