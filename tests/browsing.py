@@ -20,11 +20,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
 from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
-from playwright.sync_api import Browser, ConsoleMessage, Dialog, Error, Page, Route, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Dialog, Error, Locator, Page, Route, sync_playwright
 
 from sitebuild import ROOT
 
@@ -189,3 +190,25 @@ def open_tab(browser: Browser, site_url: str, tab_class: type[Tab] = Tab) -> Ite
         yield tab
     finally:
         context.close()
+
+
+# --- reading the dashboard's live table (test_dashboard_browser, test_generate_browser) ---------------
+
+
+def live_rows(page: Page) -> Locator:
+    return page.locator("[data-pm-dashboard] tbody tr")
+
+
+def column(page: Page, number: int) -> list[str]:
+    """The texts of a column (1-based) of the live table, whitespace collapsed."""
+    return [" ".join(t.split()) for t in live_rows(page).locator(f"td:nth-child({number})").all_inner_texts()]
+
+
+def due_dates(page: Page, due: int) -> list[str]:
+    """The due column (number `due`) without its "overdue" flag; "—" when an item has no date."""
+    return [text.split(" ")[0] for text in column(page, due)]
+
+
+def query_of(page: Page) -> dict[str, list[str]]:
+    """The page URL's query, as lists of values by name."""
+    return parse_qs(urlsplit(page.url).query)

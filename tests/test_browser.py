@@ -20,7 +20,6 @@ from browsing import (
     SCREENSHOTS,
     VIEWPORT,
     Tab,
-    chromium,
     open_tab,
     png_size,
     published,
@@ -52,12 +51,6 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The example site, built once and served on a free loopback port."""
     with serve(build_example(tmp_path_factory.mktemp("browser") / "site")) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def chromium_browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

@@ -14,19 +14,21 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from browsing import (
     SCREENSHOTS,
     VIEWPORT,
     Tab,
-    chromium,
+    column,
+    due_dates,
+    live_rows,
     open_tab,
     png_size,
     published,
+    query_of,
     require_chromium,
     serious_axe_violations,
     serve,
@@ -127,12 +129,6 @@ def paging_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def chromium_browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
-
-
 @dataclass
 class DashboardTab(Tab):
     def dashboard(self, query: str = "") -> Page:
@@ -167,23 +163,6 @@ def hostile_tab(chromium_browser: Browser, hostile_url: str) -> Iterator[Dashboa
 
 
 # --- reading the live table ---------------------------------------------------------------------------
-
-
-def live_rows(page: Page) -> Locator:
-    return page.locator("[data-pm-dashboard] tbody tr")
-
-
-def column(page: Page, number: int) -> list[str]:
-    return [" ".join(t.split()) for t in live_rows(page).locator(f"td:nth-child({number})").all_inner_texts()]
-
-
-def due_dates(page: Page) -> list[str]:
-    """The due column without its "overdue" flag; "—" when an item has no date."""
-    return [text.split(" ")[0] for text in column(page, DUE)]
-
-
-def query_of(page: Page) -> dict[str, list[str]]:
-    return parse_qs(urlsplit(page.url).query)
 
 
 # --- loading, filtering, sorting ------------------------------------------------------------------
@@ -238,18 +217,18 @@ def test_sorting_by_due_date_both_ways(tab: DashboardTab) -> None:
 
     button.click()
     expect(header).to_have_attribute("aria-sort", "ascending")
-    assert [d.replace("—", "\uffff") for d in due_dates(page)] == dates
+    assert [d.replace("—", "\uffff") for d in due_dates(page, DUE)] == dates
     assert query_of(page) == {"sort": ["due"]}
 
     button.click()
     expect(header).to_have_attribute("aria-sort", "descending")
-    assert [d.replace("—", "\uffff") for d in due_dates(page)] == dates[::-1]
+    assert [d.replace("—", "\uffff") for d in due_dates(page, DUE)] == dates[::-1]
     assert query_of(page) == {"sort": ["-due"]}
 
     page.reload()  # the sort is kept in the URL too
     expect(page.locator(READY)).to_be_attached()
     expect(header).to_have_attribute("aria-sort", "descending")
-    assert [d.replace("—", "\uffff") for d in due_dates(page)] == dates[::-1]
+    assert [d.replace("—", "\uffff") for d in due_dates(page, DUE)] == dates[::-1]
 
 
 def test_status_overdue_shows_exactly_the_overdue_items(tab: DashboardTab) -> None:
@@ -259,7 +238,7 @@ def test_status_overdue_shows_exactly_the_overdue_items(tab: DashboardTab) -> No
     page.locator("select[data-pm-field=status]").select_option("overdue")
     expect(live_rows(page)).to_have_count(len(expected))
     assert sorted(column(page, 1)) == actions_of(expected)
-    assert all(d < TODAY.isoformat() for d in due_dates(page))
+    assert all(d < TODAY.isoformat() for d in due_dates(page, DUE))
     assert set(column(page, STATUS)) <= {"open", "in-progress"}
     expect(live_rows(page).locator(".pm-flag-overdue")).to_have_count(len(expected))
     expect(page.locator("[data-pm-dashboard] tbody tr:not(.pm-overdue)")).to_have_count(0)
@@ -294,7 +273,7 @@ def test_a_shared_link_opens_the_same_view(tab: DashboardTab) -> None:
     expect(page.locator("select[data-pm-field=owner]")).to_have_value("@db-reliability")
     expect(page.locator("select[data-pm-field=status]")).to_have_value("done")
     expect(live_rows(page)).to_have_count(len(expected))
-    assert due_dates(page) == sorted((i.due or "" for i in expected), reverse=True)
+    assert due_dates(page, DUE) == sorted((i.due or "" for i in expected), reverse=True)
 
 
 def test_a_view_link_filters_the_table(tab: DashboardTab) -> None:

@@ -22,14 +22,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
 from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from browsing import Tab, chromium, open_tab, published, require_chromium, serve
+from browsing import Tab, column, due_dates, live_rows, open_tab, published, query_of, require_chromium, serve
 from sitebuild import ROOT, TODAY_EPOCH
 
 require_chromium()
@@ -167,12 +167,6 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def chromium_browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
-
-
 @dataclass
 class SiteTab(Tab):
     def index(self, query: str = "") -> Page:
@@ -205,23 +199,6 @@ def index_rows(page: Page) -> Locator:
 
 def shown_titles(page: Page) -> list[str]:
     return sorted(index_rows(page).locator(f"td:nth-child({TITLE})").all_inner_texts())
-
-
-def live_rows(page: Page) -> Locator:
-    return page.locator("[data-pm-dashboard] tbody tr")
-
-
-def column(page: Page, number: int) -> list[str]:
-    return [" ".join(t.split()) for t in live_rows(page).locator(f"td:nth-child({number})").all_inner_texts()]
-
-
-def due_dates(page: Page) -> list[str]:
-    """The due column without its "overdue" flag."""
-    return [text.split(" ")[0] for text in column(page, DUE)]
-
-
-def query_of(page: Page) -> dict[str, list[str]]:
-    return parse_qs(urlsplit(page.url).query)
 
 
 def serious_axe_violations_in(page: Page, selector: str) -> str:
@@ -364,10 +341,10 @@ def test_dashboard_filters_and_sorting_are_kept_in_the_url(tab: SiteTab) -> None
     dates = sorted(i.due or "\uffff" for i in mine)
     button.click()
     expect(header).to_have_attribute("aria-sort", "ascending")
-    assert due_dates(page) == dates
+    assert due_dates(page, DUE) == dates
     button.click()
     expect(header).to_have_attribute("aria-sort", "descending")
-    assert due_dates(page) == dates[::-1]
+    assert due_dates(page, DUE) == dates[::-1]
     assert query_of(page) == {"status": ["active"], "owner": [owner], "sort": ["-due"]}
 
     page.locator("input[data-pm-field=q]").fill(word.upper())  # compared without case
@@ -387,7 +364,7 @@ def test_dashboard_filters_and_sorting_are_kept_in_the_url(tab: SiteTab) -> None
     expect(page.locator("input[data-pm-field=q]")).to_have_value("")
     expect(header).to_have_attribute("aria-sort", "descending")
     expect(live_rows(page)).to_have_count(len(mine))
-    assert due_dates(page) == dates[::-1]
+    assert due_dates(page, DUE) == dates[::-1]
 
 
 # --- offline, without errors, accessible ------------------------------------------------------------

@@ -17,7 +17,6 @@ from browsing import (
     SCREENSHOTS,
     VIEWPORT,
     Tab,
-    chromium,
     open_tab,
     png_size,
     require_chromium,
@@ -30,12 +29,6 @@ from test_insights_page import corpus
 require_chromium()
 
 INSIGHTS = "/insights/"
-
-
-@pytest.fixture(scope="module")
-def chromium_browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture(scope="module")

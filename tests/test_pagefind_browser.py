@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from browsing import Tab, chromium, open_tab, require_chromium, serious_axe_violations, serve
+from browsing import Tab, open_tab, require_chromium, serious_axe_violations, serve
 from sitebuild import ROOT, build_site, incident, write_site
 from test_pagefind import CHECKOUT, PHRASE, example_with_pagefind, front_matter
 
@@ -57,12 +57,6 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     site = example_with_pagefind(tmp_path_factory.mktemp("pagefind-browser"), {f"{LAG.strip('/')}.md": LAG_POST})
     with serve(site) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def chromium_browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 def clean(tab: Tab) -> None:
