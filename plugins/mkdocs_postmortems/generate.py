@@ -190,8 +190,7 @@ def generate(
 
     used = processes(settings.jobs, len(tasks), RENDER_CHUNK, MIN_RENDERS)
     if used > 1:
-        _ = pages.insights  # counted once, before forking: every process inherits them
-        catalog.warm()
+        pages.before_fork()
     rendered = fork_map(render, len(tasks), used, RENDER_CHUNK, export) if used > 1 else None
     if rendered is None:  # one process, or a worker died: all of it here
         used = 1

@@ -201,8 +201,7 @@ class SitePages:
         count = processes(jobs, len(tasks), RENDER_CHUNK, MIN_RENDERS)
         if count < 2:
             return 1
-        _ = self.insights  # counted once, here: every worker inherits them (repeats need them)
-        self.catalog.warm()
+        self.before_fork()
         protect, protect_late = self.protect, self.protect_late
         here = os.getpid()
 
@@ -226,6 +225,12 @@ class SitePages:
                 protect_late(block)
             self._ahead[("page" if doc is None else "incident", uri)] = text
         return count
+
+    def before_fork(self) -> None:
+        """Compute here, once, what every page may ask for (the figures, for repeats; the
+        catalog's terms and links), so processes forked next inherit it instead of each redoing it."""
+        _ = self.insights
+        self.catalog.warm()
 
     def render(self, src_uri: str) -> str:
         """The Markdown of a generated page."""
