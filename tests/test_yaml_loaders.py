@@ -4,8 +4,12 @@ the pure-Python loader whichever composed first."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mkdocs_postmortems import yamlsafe
 from sitebuild import ROOT
@@ -54,3 +58,108 @@ def test_errors_are_located_as_the_pure_python_loader_locates_them(text: str, li
         yamlsafe._load(text, lines, yamlsafe._Loader)
     assert (caught.value.line, caught.value.message) == (python.value.line, python.value.message)
     assert caught.value.line == line
+
+
+# Documents _Builder reads in its one walk, and documents it leaves to the two passes.
+READ_IN_ONE_WALK = [
+    *CASES[::2],  # CASES[1] has an alias
+    "a: !!str 12\nb: !!int '12'\nc: !!float 1\nd: ~\ne: null\nf: ''\ng: 2026-05-01 10:00:00\n",
+    "- a\n- b: 2\n",  # a list, not a mapping
+    "just text\n",
+    "a: |\n  block\nb: >-\n  folded\n  text\nc: 'quoted: yes'\nd: \"2024\"\n",
+    "a: {b: {c: {d: [1, 2, [3, {e: f}]]}}}\n",
+]
+LEFT_TO_THE_TWO_PASSES = [
+    "a: 1\na: 2\n",  # a duplicate key
+    "a:\n  <<: {x: 1}\n  y: 2\n",  # a merge key
+    "a:\n  - b: 2026-02-30\nc: 2026-13-01\n",  # two impossible dates: the first reported is PyYAML's
+    "a: [1, {b: !!bool maybe}]\n",
+    "a: !!set {x, y}\n",
+    "a: !!omap [x: 1]\n",
+    "a: !custom 1\n",
+    "? [a, b]\n: c\n",  # a key that is no text
+    "1: a\n",
+]
+BUILDER_CASES = READ_IN_ONE_WALK + LEFT_TO_THE_TWO_PASSES + ["base: &b {x: 1}\nother:\n  <<: *b\n  y: 2\n"]
+
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=False),
+    st.dates(),
+    st.text(max_size=12),
+    st.sampled_from(["no", "yes", "1.10", "2024", "~", "null", "0o17", "0x1f", "1_000", ".inf", "2026-01-01"]),
+)
+_keys = st.text(min_size=1, max_size=8)
+_values = st.recursive(
+    _scalars,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(_keys, children, max_size=4),
+    max_leaves=20,
+)
+
+
+def _left(text: str, loader_class: type[yaml.SafeLoader]) -> bool:
+    """Whether _Builder leaves `text` to the two passes."""
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        assert node is not None
+        return yamlsafe._Builder(loader, yamlsafe._Lines(text)).document(node) is None
+    finally:
+        loader.dispose()
+
+
+def _read(text: str, loader_class: type[yaml.SafeLoader]) -> object:
+    """What yamlsafe reads with one loader: the values and lines, or the error."""
+    try:
+        data, lines = yamlsafe._load(text, yamlsafe._Lines(text), loader_class)
+    except yamlsafe.YamlProblem as problem:
+        return "problem", problem.line, problem.message, problem.hint
+    # libyaml's path raises bare errors, which send the document to the pure-Python loader
+    except (ValueError, TypeError, KeyError) as exc:
+        return type(exc).__name__, str(exc)
+    return data, lines.keys, lines.values, lines.texts
+
+
+@pytest.fixture
+def two_passes_only(monkeypatch: pytest.MonkeyPatch) -> Callable[[str, type[yaml.SafeLoader]], object]:
+    """_read with the one walk turned off: yamlsafe as it read every document before it."""
+
+    def read(text: str, loader_class: type[yaml.SafeLoader]) -> object:
+        with monkeypatch.context() as patch:
+            patch.setattr(yamlsafe._Builder, "document", lambda self, node: None)
+            return _read(text, loader_class)
+
+    return read
+
+
+LOADERS = [yamlsafe._Loader, *([yamlsafe._CLoader] if yaml.__with_libyaml__ else [])]
+
+
+@pytest.mark.parametrize("loader_class", LOADERS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("text", BUILDER_CASES + fronts())
+def test_the_one_walk_reads_every_document_as_the_two_passes_do(
+    text: str, loader_class: type[yaml.SafeLoader], two_passes_only: Callable[[str, type[yaml.SafeLoader]], object]
+) -> None:
+    assert _read(text, loader_class) == two_passes_only(text, loader_class)
+
+
+@pytest.mark.parametrize("loader_class", LOADERS, ids=lambda c: c.__name__)
+def test_the_one_walk_reads_the_post_mortems_and_leaves_the_unusual_to_the_two_passes(
+    loader_class: type[yaml.SafeLoader],
+) -> None:
+    assert [text for text in READ_IN_ONE_WALK + fronts() if _left(text, loader_class)] == []
+    assert [text for text in LEFT_TO_THE_TWO_PASSES if not _left(text, loader_class)] == []
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_values, st.sampled_from([None, False, True]), st.integers(0, len(LOADERS) - 1))
+def test_the_one_walk_reads_any_document_as_the_two_passes_do(value: object, flow: bool | None, which: int) -> None:
+    text = yaml.safe_dump({"front": value}, default_flow_style=flow, allow_unicode=True)
+    loader_class = LOADERS[which]
+    assert not _left(text, loader_class)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(yamlsafe._Builder, "document", lambda self, node: None)
+        before = _read(text, loader_class)
+    assert _read(text, loader_class) == before

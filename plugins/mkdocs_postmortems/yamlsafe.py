@@ -157,9 +157,15 @@ def _load(text: str, lines_of: _Lines, loader_class: type[yaml.SafeLoader]) -> t
             return None, LineMap()
         if "*" in text:  # without an alias nothing is shared, nothing expands
             _check_expansion(node, lines_of)
-        lines = LineMap()
-        _check_keys_and_map_lines(node, (), lines, lines_of)
-        data = loader.construct_document(node)
+        else:
+            built = _Builder(loader, lines_of).document(node)
+            if built is not None:
+                return built
+            loader.dispose()  # composed again: a failed construction leaves state behind
+            loader = loader_class(text)
+            node = loader.get_single_node()
+            assert node is not None  # it was composed a moment ago
+        return _two_passes(node, loader, lines_of)
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
@@ -177,7 +183,13 @@ def _load(text: str, lines_of: _Lines, loader_class: type[yaml.SafeLoader]) -> t
     finally:
         if loader is not None:
             loader.dispose()
-    return data, lines
+
+
+def _two_passes(node: Node, loader: yaml.SafeLoader, lines_of: _Lines) -> tuple[Any, LineMap]:
+    """The key checks and the line map, then PyYAML's constructor: what _Builder does in one."""
+    lines = LineMap()
+    _check_keys_and_map_lines(node, (), lines, lines_of)
+    return loader.construct_document(node), lines
 
 
 def marked_problem(exc: yaml.MarkedYAMLError, text: str | _Lines) -> YamlProblem:
@@ -307,3 +319,63 @@ def _check_keys_and_map_lines(node: Node, path: Path, lines: LineMap, lines_of: 
             _check_keys_and_map_lines(child_node, (*path, index), lines, lines_of)
     elif isinstance(node, ScalarNode) and not node.style and node.tag not in (STR_TAG, NULL_TAG):  # libyaml: ""
         lines.texts.setdefault(path, node.value)
+
+
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+
+
+class _Unusual(Exception):
+    """Something _Builder leaves to PyYAML's own two passes."""
+
+
+class _Builder:
+    """The key checks, the line map and the data in one walk over a document without aliases.
+
+    PyYAML's constructor walks the composed nodes a second time, and costs as much as libyaml's
+    composing. Here mappings and sequences are built as SafeConstructor builds them (a dict, a
+    list), text and null scalars are taken as they are, and every other scalar is constructed
+    by PyYAML itself. Anything else (a merge key, a tag on a mapping or a list, a value PyYAML
+    cannot construct) gives None, and the document is read by the two passes, so every error is
+    the one they give, in their order."""
+
+    def __init__(self, loader: yaml.SafeLoader, lines_of: _Lines) -> None:
+        self.loader = loader
+        self.of = lines_of.of
+        self.lines = LineMap()
+
+    def document(self, node: Node) -> tuple[Any, LineMap] | None:
+        try:
+            data = self.build(node, ())
+        except (_Unusual, yaml.YAMLError, ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError):
+            return None
+        return data, self.lines
+
+    def build(self, node: Node, path: Path) -> Any:
+        lines = self.lines
+        lines.values.setdefault(path, self.of(node.start_mark))
+        tag = node.tag
+        if isinstance(node, ScalarNode):
+            if tag == STR_TAG:
+                return node.value
+            if not node.style and tag != NULL_TAG:  # libyaml: ""
+                lines.texts.setdefault(path, node.value)
+            return None if tag == NULL_TAG else self.loader.construct_object(node)
+        if isinstance(node, MappingNode) and tag == _MAP_TAG:
+            mapping: dict[str, Any] = {}
+            seen: dict[Any, int] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, ScalarNode) or key_node.tag != STR_TAG:
+                    raise _Unusual  # a merge key, or a key that is no text: the two passes say which
+                key = key_node.value
+                line = self.of(key_node.start_mark)
+                if key in seen:
+                    raise _Unusual
+                seen[key] = line
+                child = (*path, key)
+                lines.keys.setdefault(child, line)
+                mapping[key] = self.build(value_node, child)
+            return mapping
+        if isinstance(node, SequenceNode) and tag == _SEQ_TAG:
+            return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
+        raise _Unusual
