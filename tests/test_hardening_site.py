@@ -29,6 +29,7 @@ from hostile import (
     unsafe_markup,
     with_meta_hook,
 )
+from mkdocs_postmortems.sources import ReadProblem, read_bounded
 from sitebuild import article, build_site, incident, page, write_site
 
 
@@ -195,6 +196,35 @@ def test_reads_are_bounded(tmp_path: Path) -> None:
     assert "over the limit of 4,096 (`max_file_size`)" in article(site, "incidents").get_text()
     result = check(tmp_path)
     assert "postmortems/2026/big.md:1: error[unsafe-file]" in result.output
+
+
+def test_each_read_checks_the_file_it_reads(tmp_path: Path) -> None:
+    """read_bounded judges the file again when it reads it (the docs folder may have changed
+    since the scan): it reads what is inside the repository, within the bound, and nothing else."""
+    repo, outside = tmp_path / "repo", tmp_path / "outside"
+    (repo / "docs").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "secret.md").write_text(OUTSIDE_MARKER)
+    (repo / "docs" / "ok.md").write_text("inside")
+    (repo / "docs" / "big.md").write_text("x" * 101)
+    (repo / "docs" / "to-ok.md").symlink_to("ok.md")
+    (repo / "docs" / "to-secret.md").symlink_to(outside / "secret.md")
+    (repo / "docs" / "out").symlink_to(outside)
+    os.mkfifo(repo / "docs" / "pipe.md")  # opening it for reading would wait for a writer
+
+    def read(name: str, root: Path = repo) -> bytes | str:
+        try:
+            return read_bounded(repo / "docs" / name, root, name, 100)
+        except ReadProblem as problem:
+            return problem.refusal.reason
+
+    assert read("ok.md") == b"inside"
+    assert read("to-ok.md") == b"inside"  # a symlink to a file inside is read where it points
+    assert read("to-secret.md") == "the symlink points outside the repository"
+    assert read("out/secret.md") == "the symlink points outside the repository"
+    assert read("pipe.md") == "it is not a regular file (a device, pipe or socket)"
+    assert read("big.md").startswith("the file is 101 bytes, over the limit of 100")
+    assert read("gone.md") == "cannot read it: No such file or directory"
 
 
 def test_a_folder_named_like_a_postmortem_is_a_folder_for_both(tmp_path: Path) -> None:

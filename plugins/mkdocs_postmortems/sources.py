@@ -151,8 +151,50 @@ class ReadProblem(Exception):
         self.refusal = refusal
 
 
+# Where Linux names the file behind an open descriptor, symlinks resolved.
+_HAS_FD_PATHS = os.path.isdir("/proc/self/fd") and hasattr(os, "O_NOFOLLOW")
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _read_plain(path: str, inside: str, max_size: int) -> bytes | None:
+    """The bytes of a regular file that is no symlink, whose real path starts with `inside`,
+    within the bound; None for anything else, which `refusal` then judges and words. What is
+    read is the file checked: the descriptor's own real path and identity, not the name's. A
+    few system calls, where resolving the path takes one per folder and ten times as long."""
+    try:
+        before = os.lstat(path)
+        if not stat.S_ISREG(before.st_mode) or before.st_size > max_size:
+            return None  # never opened: a device or a pipe is not touched
+        fd = os.open(path, _OPEN_FLAGS)  # a symlink put there since fails: O_NOFOLLOW
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if (info.st_dev, info.st_ino) != (before.st_dev, before.st_ino):
+            return None
+        if not os.readlink(f"/proc/self/fd/{fd}").startswith(inside):
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        while size <= max_size:  # never more than the bound, whatever stat said
+            chunk = os.read(fd, max_size + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return b"".join(chunks) if size <= max_size else None
+
+
 def read_bounded(path: Path, root: Path, relative: str, max_size: int) -> bytes:
     """The file's bytes, or ReadProblem when it must not be read (checked again at read time)."""
+    if _HAS_FD_PATHS:
+        data = _read_plain(os.fspath(path), os.path.join(root, ""), max_size)
+        if data is not None:
+            return data
     problem = refusal(path, root, relative, max_size)
     if problem is not None:
         raise ReadProblem(problem)
