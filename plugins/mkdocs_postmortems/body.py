@@ -426,6 +426,11 @@ class _Reader:
         """Read the inline content of one block (markdown-it-py's inline token) on lines `span`,
         keeping its links and suppressions; returns its plain text (code spans keep their text)
         and its prose (code spans left out, a space keeping words apart)."""
+        if len(children) == 1:  # most table cells and many paragraphs: one run of text
+            only = children[0]
+            if only.name in _TEXT:
+                content: str = only.meta["content"]
+                return content, content
         plain: list[str] = []
         prose: list[str] = []
         self.breaks = self.html_lines = 0
