@@ -223,7 +223,7 @@ def test_each_read_checks_the_file_it_reads(tmp_path: Path) -> None:
     assert read("to-secret.md") == "the symlink points outside the repository"
     assert read("out/secret.md") == "the symlink points outside the repository"
     assert read("pipe.md") == "it is not a regular file (a device, pipe or socket)"
-    assert read("big.md").startswith("the file is 101 bytes, over the limit of 100")
+    assert read("big.md") == "the file is 101 bytes, over the limit of 100 (`max_file_size`)"
     assert read("gone.md") == "cannot read it: No such file or directory"
 
 
