@@ -153,6 +153,7 @@ MAX_BLOCK_LEVEL = 64  # markdown-it token levels: about 30 nested lists or quote
 MAX_INLINE_LEVEL = 32  # nested emphasis and links within one paragraph
 MAX_BRACKET_DEPTH = 32  # unclosed `[` within one paragraph
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_FENCE_STARTS = " `~"  # the first character of every line _FENCE matches
 _BLOCK_DEEP = f"lists or quotes nested more than {MAX_BLOCK_LEVEL // 2} deep"
 _INLINE_DEEP = f"emphasis or links nested more than {MAX_INLINE_LEVEL} deep"
 
@@ -166,7 +167,7 @@ def nesting_problem(markdown: str, line_offset: int) -> tuple[int, str] | None:
     fence = ""
     depth = 0
     for number, line in enumerate(markdown.split("\n"), start=line_offset + 1):
-        opening = _FENCE.match(line)
+        opening = _FENCE.match(line) if line[:1] in _FENCE_STARTS else None
         if fence:
             if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
                 fence = ""
