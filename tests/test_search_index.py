@@ -48,3 +48,26 @@ def test_listings_are_not_indexed(site: Path) -> None:
     for listing in ("incidents/", "actions/", "insights/", "tags/", "services/"):
         assert listing not in locations
     assert not any(loc.startswith(("tags/", "services/", "factors/", "years/", "severities/")) for loc in locations)
+
+
+def test_the_header_card_and_action_items_are_indexed_by_their_words_and_shown_whole(site: Path) -> None:
+    """Search reads the card and the action table as their words (with their headings) while
+    it indexes the page; the page itself gets them whole, once, with one title."""
+    page_article = article(site, CHECKOUT)
+    card, table = page_article.select_one(".pm-header"), page_article.select_one(".pm-actions")
+    assert card is not None and table is not None
+    assert len(page_article.find_all("h1")) == 1  # the theme added no title of its own
+    words = set(
+        " ".join(e["title"] + " " + e["text"] for e in entries(site) if e["location"].startswith(CHECKOUT)).split()
+    )
+    for block in (card, table):
+        assert set(block.get_text(" ").split()) <= words
+    # Neighbouring cells are separate words in the index, as on the page.
+    owner, due = (td.get_text(strip=True) for td in table.select("tbody tr")[0].select("td")[1:3])
+    assert f"{owner} {due}" in " ".join(e["text"] for e in entries(site) if e["location"].startswith(CHECKOUT))
+    stray = [
+        p
+        for p in site.rglob("*")
+        if p.is_file() and p.suffix in {".html", ".json", ".xml"} and b"PMBLOCK" in p.read_bytes()
+    ]
+    assert stray == []

@@ -193,6 +193,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         pages = self.pages = SitePages(env, catalog, shown, get_relative_url, settings)
         pages.protect = self.blocks.protect
         pages.protect_late = self.blocks.protect_late
+        pages.protect_indexed = self.blocks.protect_indexed
         pages.history = history
         pages.left_out = {name for name in held if name in EXPORTS}
         template_dirs = [d for d in (config.theme.custom_dir, THEME_DIR) if d]

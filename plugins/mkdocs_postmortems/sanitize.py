@@ -95,6 +95,18 @@ def clean(html: str) -> str:
     )
 
 
+# A heading's tags (kept), or any other tag.
+_TAG = re.compile(r"(</?h[1-6]\b[^>]*>)|<[^>]*>")
+
+
+def _words(block: str) -> str:
+    """One of the plugin's blocks as search should read it: its headings as they are (themes
+    and search look for them: Material adds a title when the content has no `<h1`), every other
+    tag a space, white space collapsed. The blocks are Jinja's, autoescaped: no `<` or `>`
+    inside an attribute."""
+    return " ".join(_TAG.sub(lambda tag: tag.group(1) or " ", block).split())
+
+
 class BlockStore:
     """Trusted HTML blocks kept aside as placeholders while the rest of a page is sanitised.
 
@@ -111,8 +123,12 @@ class BlockStore:
         self._placed: dict[str, int] = {}  # without `keep`: placeholders not yet put back
         self._used: set[str] = set()
         self._recording: list[list[str]] = []
-        self._pattern = re.compile(rf"(?:<p>)?{self._prefix}(L?)([0-9A-F]+)X(?:</p>)?")
-        self._late = re.compile(rf"<!--{self._prefix}L([0-9A-F]+)X-->")
+        self._pattern = re.compile(rf"(?:<p>)?{self._prefix}([LI]?)([0-9A-F]+)X(?:</p>)?")
+        # A late block's comment, or an indexed block's comment, its words and its end comment
+        # (the words come from our own block: no comment in them holds the secret prefix).
+        self._late = re.compile(
+            rf"<!--{self._prefix}(?:L([0-9A-F]+)X-->|I([0-9A-F]+)X-->.*?<!--{self._prefix}IX-->)", re.S
+        )
 
     def __len__(self) -> int:
         return len(self._blocks)
@@ -129,6 +145,13 @@ class BlockStore:
         """A block that goes in only once the page is written (`finish`): the search index,
         made from the page's content, never sees it (lists of other incidents' titles)."""
         return self.protect(html).replace(self._prefix, f"{self._prefix}L", 1)
+
+    def protect_indexed(self, html: str) -> str:
+        """A block that search indexes as its text alone: until the page is written, the
+        block's words stand in its place (`restore`), and `finish` puts the block in. Material's
+        search parser pays for every tag, and a header card or an action table has hundreds;
+        the words it indexes are the same."""
+        return self.protect(html).replace(self._prefix, f"{self._prefix}I", 1)
 
     def touch(self, keys: Iterable[str]) -> None:
         """Mark blocks as used by this build (a page reused from the last one names them)."""
@@ -151,15 +174,20 @@ class BlockStore:
         """The page's content with its blocks in; late ones stay as a comment for `finish`."""
 
         def block(match: re.Match[str]) -> str:
-            if match.group(1):
-                return f"<!--{self._prefix}L{match.group(2)}X-->" if match.group(2) in self._blocks else ""
-            return self._take(match.group(2))
+            kind, key = match.groups()
+            if kind and key not in self._blocks:
+                return ""
+            if kind == "L":
+                return f"<!--{self._prefix}L{key}X-->"
+            if kind == "I":
+                return f"<!--{self._prefix}I{key}X-->{_words(self._blocks[key])}<!--{self._prefix}IX-->"
+            return self._take(key)
 
         return self._pattern.sub(block, html)
 
     def finish(self, page: str) -> str:
-        """The written page with its late blocks in."""
-        return self._late.sub(lambda m: self._take(m.group(1)), page)
+        """The written page with its late and indexed blocks in."""
+        return self._late.sub(lambda m: self._take(m.group(1) or m.group(2)), page)
 
     def _take(self, key: str) -> str:
         html = self._blocks.get(key, "")

@@ -152,6 +152,9 @@ class SitePages:
         # The same for blocks put in only once the page is written, out of the search index
         # (related incidents, repeats: other incidents' titles would match every search).
         self.protect_late: Callable[[str], str] = lambda block: block
+        # The same for blocks whose words alone the search index reads (header card, action
+        # items); None: they are protected as any other.
+        self.protect_indexed: Callable[[str], str] | None = None
         # Each post-mortem's git history (history.py), set by the front end once it has read it;
         # None: not read, and the pages say nothing about history.
         self.history: RepositoryHistory | None = None
@@ -202,27 +205,33 @@ class SitePages:
         if count < 2:
             return 1
         self.before_fork()
-        protect, protect_late = self.protect, self.protect_late
+        protect, protect_late, protect_indexed = self.protect, self.protect_late, self.protect_indexed
         here = os.getpid()
 
-        def work(index: int) -> tuple[str, list[str], list[str]]:
+        def work(index: int) -> tuple[str, list[str], list[str], list[str]]:
             uri, doc = tasks[index]
             placed: list[str] = []
             late: list[str] = []
+            indexed: list[str] = []
             if os.getpid() != here:  # in a worker: its blocks are noted, to be protected here again
                 self.protect, self.protect_late = _recorder(placed, protect), _recorder(late, protect_late)
+                if protect_indexed is not None:
+                    self.protect_indexed = _recorder(indexed, protect_indexed)
             # Here (a worker died, fork_map does the work again) the blocks go straight in.
             text = self.render(uri) if doc is None else self.decorate(doc, uri)
-            return text, placed, late
+            return text, placed, late, indexed
 
         results = fork_map(work, len(tasks), count, RENDER_CHUNK, meanwhile)
         if results is None:
             return 1
-        for (uri, doc), (text, placed, late) in zip(tasks, results, strict=True):
+        for (uri, doc), (text, placed, late, indexed) in zip(tasks, results, strict=True):
             for block in placed:
                 protect(block)
             for block in late:
                 protect_late(block)
+            for block in indexed:
+                assert protect_indexed is not None  # only then were they recorded
+                protect_indexed(block)
             self._ahead[("page" if doc is None else "incident", uri)] = text
         return count
 
@@ -371,24 +380,28 @@ class SitePages:
         meta = doc.meta
         terms = {kind: self.catalog.terms_of(kind, doc) for kind in INDEX_KINDS}
         # The card shows `summary` only when it is set: otherwise the Summary section says it below.
-        header = self._render_protected(
-            src_uri,
-            "header.html",
-            doc=doc,
-            meta=meta,
-            terms=terms,
-            errors=errors,
-            summary=meta.summary,
-            **self.history_context(doc, src_uri),
+        header = self._indexed(
+            self._render(
+                src_uri,
+                "header.html",
+                doc=doc,
+                meta=meta,
+                terms=terms,
+                errors=errors,
+                summary=meta.summary,
+                **self.history_context(doc, src_uri),
+            )
         )
         parts = [header, ""]
         actions = ""
         if meta.action_items:
-            actions = self._render_protected(
-                src_uri,
-                "actions.html",
-                items=meta.action_items,
-                ticket=lambda t: ticket_url(t, self.forge_url),
+            actions = self._indexed(
+                self._render(
+                    src_uri,
+                    "actions.html",
+                    items=meta.action_items,
+                    ticket=lambda t: ticket_url(t, self.forge_url),
+                )
             )
         heading = doc.body.section("action items")  # read when the file was loaded
         if heading is not None:
@@ -431,6 +444,9 @@ class SitePages:
             else None,
             "edit_url": edit_url(settings.repo_url, settings.effective_edit_uri, src_uri),
         }
+
+    def _indexed(self, block: str) -> str:
+        return (self.protect_indexed or self.protect)(block)
 
     def _render_protected(self, src_uri: str, template: str, **context: object) -> str:
         """A block that goes into an author's page, kept apart from the author's HTML."""
