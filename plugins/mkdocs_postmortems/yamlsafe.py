@@ -363,17 +363,14 @@ class _Builder:
             return None if tag == NULL_TAG else self.loader.construct_object(node)
         if isinstance(node, MappingNode) and tag == _MAP_TAG:
             mapping: dict[str, Any] = {}
-            seen: dict[Any, int] = {}
             for key_node, value_node in node.value:
                 if not isinstance(key_node, ScalarNode) or key_node.tag != STR_TAG:
                     raise _Unusual  # a merge key, or a key that is no text: the two passes say which
                 key = key_node.value
-                line = self.of(key_node.start_mark)
-                if key in seen:
-                    raise _Unusual
-                seen[key] = line
+                if key in mapping:
+                    raise _Unusual  # a duplicate key: the two passes word it
                 child = (*path, key)
-                lines.keys.setdefault(child, line)
+                lines.keys.setdefault(child, self.of(key_node.start_mark))
                 mapping[key] = self.build(value_node, child)
             return mapping
         if isinstance(node, SequenceNode) and tag == _SEQ_TAG:
