@@ -11,7 +11,7 @@ from pathlib import Path
 
 from mkdocs_postmortems.checks import check_report
 from mkdocs_postmortems.load import discover, load_all
-from mkdocs_postmortems.parallel import fork_map
+from mkdocs_postmortems.parallel import fork_map, fork_stream
 from mkdocs_postmortems.pool import MIN_FILES, load_many, workers
 from mkdocs_postmortems.settings import Settings, from_mkdocs_yml
 from sitebuild import incident, write_site
@@ -77,6 +77,39 @@ def test_a_worker_that_dies_leaves_no_one_waiting() -> None:
 
     assert fork_map(work, 40, 2, 4) == [i * i for i in range(40)]
     assert fork_map(lambda i: i + 1, 40, 2, 4) == list(range(1, 41))  # and a pool starts again after
+
+
+def test_a_stream_hands_out_what_one_process_computes_while_the_caller_works() -> None:
+    """The pages are rendered ahead by a stream while MkDocs converts the ones before: each
+    result is computed in a worker and handed out when asked for, in any order."""
+    here = os.getpid()
+    stream = fork_stream(lambda i: (i * i, os.getpid()), 40, 1, 4)
+    assert stream is not None
+    try:
+        taken = [stream.take(i) for i in [*range(20), 39, *range(20, 39)]]  # one asked for early
+        assert sorted(value for value, _ in taken) == [i * i for i in range(40)]
+        assert {pid for _, pid in taken} - {here}  # computed by the worker...
+        assert here not in {pid for _, pid in taken}  # ...every one of them
+        assert stream.take(7) == (49, here)  # asked for again: computed here
+    finally:
+        stream.close()
+    assert threading.active_count() == 1  # closed: no thread left behind
+
+
+def test_a_stream_whose_worker_dies_computes_the_rest_here() -> None:
+    here = os.getpid()
+
+    def work(index: int) -> int:
+        if os.getpid() != here and index == 9:
+            os._exit(9)  # as the OOM killer would end it
+        return index + 100
+
+    stream = fork_stream(work, 30, 1, 4)
+    assert stream is not None
+    try:
+        assert [stream.take(i) for i in range(30)] == [i + 100 for i in range(30)]
+    finally:
+        stream.close()
 
 
 def test_the_pool_loads_and_checks_as_one_process_does(tmp_path: Path) -> None:

@@ -16,10 +16,11 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 Result = TypeVar("Result")
 
@@ -63,6 +64,64 @@ def fork_map(
             except BrokenProcessPool:
                 pass
         return [work(index) for index in range(items)]
+    finally:
+        _task = None
+
+
+class Stream(Generic[Result]):
+    """work(0), ..., work(items - 1), computed ahead by forked processes while this one does
+    something else, and handed out by `take` as they are asked for (the executor's thread
+    collects each chunk as it is done). Each index is meant to be taken once and the chunks
+    are computed in order, so asking in that order never waits for work that is not needed
+    yet. An index taken again, or any index once a worker has died, is computed here: the
+    results are the same, only the time differs."""
+
+    def __init__(self, work: Callable[[int], Result], items: int, executor: ProcessPoolExecutor, chunk: int) -> None:
+        self._work = work
+        self._chunk = chunk
+        self._executor: ProcessPoolExecutor | None = executor
+        self._pending: dict[int, Future[list[Result]]] = {}  # chunk number -> its results to come
+        self._ready: dict[int, Result] = {}  # index -> result, from chunks already collected
+        self.waited = 0.0  # seconds `take` spent waiting for the workers
+        for number, start in enumerate(range(0, items, chunk)):
+            self._pending[number] = executor.submit(_run, range(start, min(start + chunk, items)))
+
+    def take(self, index: int) -> Result:
+        number = index // self._chunk
+        future = self._pending.pop(number, None)
+        if future is not None:
+            started = time.perf_counter()
+            try:
+                results = future.result()
+            except BrokenProcessPool:
+                self.close()
+            else:
+                start = number * self._chunk
+                self._ready.update(enumerate(results, start))
+            self.waited += time.perf_counter() - started
+        if index in self._ready:
+            return self._ready.pop(index)
+        return self._work(index)
+
+    def close(self) -> None:
+        """Stop the workers: the chunks not yet taken are dropped (and computed here if asked)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+            self._pending.clear()
+
+
+def fork_stream(work: Callable[[int], Result], items: int, count: int, chunk: int) -> Stream[Result] | None:
+    """A Stream of `work` over `items` indexes on `count` forked processes, `chunk` indexes at a
+    time; None when no pool could be started. Call its `close` once done with it."""
+    global _task
+    _task = work  # inherited by the workers, which are all forked at the first chunk handed out
+    executor = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"))
+    try:
+        return Stream(work, items, executor, chunk)
+    except OSError:  # no processes to be had (limits)
+        executor.shutdown(wait=False, cancel_futures=True)
+        return None
     finally:
         _task = None
 

@@ -48,7 +48,7 @@ from .history import HistoryCache, RepositoryHistory, pathspec_of
 from .load import Document, ParseCache, is_source_postmortem, load_file, refused_finding
 from .model import Status
 from .pages import SitePages, make_env
-from .pages.site import EXPORTS, generated_pages, theme_meta
+from .pages.site import EXPORTS, Ahead, generated_pages, theme_meta
 from .pool import load_many
 from .public import public_findings, withheld_files
 from .publishing import ASSETS, clash_finding, no_postmortems
@@ -60,6 +60,8 @@ from .sources import refusal, repository_root, scan
 from .yamlsafe import LineMap
 
 if TYPE_CHECKING:
+    from jinja2 import Environment
+
     from .metrics import Insights
 
 log = get_plugin_logger(__name__)
@@ -87,6 +89,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.by_src: dict[str, Document] = {}
         self.home_is_generated = False
         self.generated_uris: set[str] = set()
+        self.exports: list[File] = []  # their content comes in on_env
         self.displaced: dict[str, str] = {}  # generated src_uri -> src_uri of the page at its URL
         self.config_dir = Path.cwd()
         self.root = Path.cwd()
@@ -202,6 +205,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             pages.computed_insights = self.last_insights[1]  # nothing they count has changed
         self._register_incidents(incident_files, pages)
         self._add_generated(files, config, pages, specs, held)
+        self._render_ahead(files, pages)
         if config.nav is None:
             nav = [{title: self.displaced.get(uri, uri) for title, uri in entry.items()} for entry in pages.nav()]
             listed = {uri for entry in nav for uri in entry.values()}
@@ -346,31 +350,60 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             file = File.generated(config, spec.src_uri, content="", inclusion=inclusion)
             pages.urls[spec.src_uri] = file.url
             generated.append(file)
-        cache, fingerprint = self.render_cache, self.fingerprint
-        writers = pages.export_writers()
-        exported: dict[str, str | bytes] = {}
-        if not cache.keep:  # `mkdocs serve` renders again only what changed, from its cache
-            processes = pages.render_ahead(
-                [file.src_uri for file in generated],
-                [(doc, uri) for uri, doc in self.by_src.items()],
-                pages.settings.jobs,
-                lambda: exported.update((path, write()) for path, write in writers.items()),
-            )
-            log.debug(f"pages rendered in {processes} process(es)")
-        for file in generated:  # rendered once every URL is known, so pages can link each other
-            uri = file.src_uri
-            file.content_string = cache.get(("page", fingerprint, uri), partial(pages.render, uri), self.blocks)
+        for file in generated:  # rendered when MkDocs reads them (on_page_read_source), once every URL is known
             files.append(file)
-            self.generated_uris.add(uri)
-        for path, write in writers.items():
-            content = exported[path] if path in exported else cache.get(("export", fingerprint, path), write)
-            files.append(File.generated(config, path, content=content))
+            self.generated_uris.add(file.src_uri)
+        for path in pages.export_writers():  # written once every page is read (on_env)
+            export = File.generated(config, path, content=b"")
+            self.exports.append(export)
+            files.append(export)
+
+    def _render_ahead(self, files: Files, pages: SitePages) -> None:
+        """A one-off build renders its pages and exports in other processes while MkDocs reads
+        and converts the pages before them (pages.SitePages.start_ahead), in the order MkDocs
+        asks for them; `mkdocs serve` renders again only what changed, from its cache."""
+        if self.render_cache.keep:
+            return
+        tasks: list[Ahead] = []
+        for file in files.documentation_pages():
+            doc = self.by_src.get(file.src_uri)
+            if doc is not None or file.src_uri in self.generated_uris:
+                tasks.append(("page" if doc is None else "incident", file.src_uri, doc))
+        tasks += [("export", export.src_uri, None) for export in self.exports]
+        log.debug(f"pages rendered in {pages.start_ahead(tasks, pages.settings.jobs) + 1} process(es)")
 
     def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
         """MkDocs never reads or parses a post-mortem itself (its YAML loader has no alias bound
         and accepts what ours refuses, and the theme would act on keys like `template`): the
         page's Markdown comes from on_page_markdown, its metadata from pages.site.theme_meta."""
-        return "" if page.file.src_uri in self.by_src else None
+        uri = page.file.src_uri
+        if uri in self.by_src:
+            return ""
+        if uri in self.generated_uris and self.pages is not None:
+            key = ("page", self.fingerprint, uri)
+            return self.render_cache.get(key, partial(self.pages.render, uri), self.blocks)
+        return None
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment | None:
+        """Every page is read: the exports are written (MkDocs copies them next), and the
+        processes that rendered ahead are done."""
+        if self.pages is None:
+            return env
+        for export in self.exports:
+            key = ("export", self.fingerprint, export.src_uri)
+            content = self.render_cache.get(key, partial(self.pages.export, export.src_uri))
+            if isinstance(content, str):
+                export.content_string = content
+            else:
+                export.content_bytes = content
+        waited = self.pages.stop_ahead()
+        if waited:
+            log.debug(f"waited {waited:.2f} s for the pages rendered ahead")
+        return env
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.pages is not None:
+            self.pages.stop_ahead()
 
     @event_priority(10)
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:

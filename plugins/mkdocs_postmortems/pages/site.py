@@ -34,7 +34,7 @@ from ..formatting import duration, ticket_url
 from ..history import RepositoryHistory, edit_url, history_url
 from ..load import Document
 from ..model import ItemStatus, Priority, Status
-from ..parallel import fork_map, processes
+from ..parallel import Stream, fork_stream, processes
 from ..settings import Settings
 from ..slugs import term_key
 
@@ -69,6 +69,10 @@ ACTIONS_ICS = "actions.ics"
 FEED = "feed.xml"
 EXPORTS = (POSTMORTEMS_JSON, POSTMORTEMS_SCHEMA, ACTIONS_JSON, ACTIONS_SCHEMA, ACTIONS_ICS, FEED)
 VIEW_LIMIT = 200  # rows of a build-time view; the live table shows the rest
+# A page or export to render ahead: ("page", src_uri, None), ("incident", src_uri, document) or
+# ("export", path, None).
+Ahead = tuple[str, str, "Document | None"]
+_Rendered = tuple["str | bytes", list[str], list[str], list[str]]  # text, and its blocks by kind
 RelativeUrl = Callable[[str, str], str]  # (target url, url of the page linking) -> relative url
 
 
@@ -159,7 +163,8 @@ class SitePages:
         # None: not read, and the pages say nothing about history.
         self.history: RepositoryHistory | None = None
         self.computed_insights: Insights | None = None
-        self._ahead: dict[tuple[str, str], str] = {}  # what render_ahead made, until asked for
+        self._stream: Stream[_Rendered] | None = None  # start_ahead's workers
+        self._ahead: dict[tuple[str, str], int] = {}  # (kind, name) -> its index in the stream
 
     @property
     def insights(self) -> Insights | None:
@@ -191,25 +196,23 @@ class SitePages:
         return entries
 
     # -- rendering -----------------------------------------------------------------------
-    def render_ahead(
-        self, src_uris: list[str], incidents: list[tuple[Document, str]], jobs: int, meanwhile: Callable[[], object]
-    ) -> int:
-        """Render the generated pages `src_uris` and decorate the incident pages (document,
-        src_uri) at once on every CPU (parallel.py), for render() and decorate() to hand out:
-        the same text, only sooner, while `meanwhile` runs here. Each block a worker protected
-        is protected here again (the same HTML gives the same placeholder). Returns the
-        processes used; with 1, nothing was done, `meanwhile` included."""
-        self._ahead.clear()
-        tasks = [(uri, None) for uri in src_uris] + [(uri, doc) for doc, uri in incidents]
-        count = processes(jobs, len(tasks), RENDER_CHUNK, MIN_RENDERS)
-        if count < 2:
-            return 1
+    def start_ahead(self, tasks: list[Ahead], jobs: int) -> int:
+        """Start rendering `tasks` in forked processes (parallel.py), in the order given, which
+        should be the order the front end asks for them in: render(), decorate() and export()
+        then hand out the same text as without them, only sooner, while this process does the
+        generator's own work. Each block a worker protected is protected here again when its
+        page is handed out (the same HTML gives the same placeholder). Returns the processes
+        used besides this one; 0: none, and every page is rendered when asked for."""
+        self.stop_ahead()
+        count = processes(jobs, len(tasks), RENDER_CHUNK, MIN_RENDERS) - 1  # this one is busy too
+        if count < 1:
+            return 0
         self.before_fork()
         protect, protect_late, protect_indexed = self.protect, self.protect_late, self.protect_indexed
         here = os.getpid()
 
-        def work(index: int) -> tuple[str, list[str], list[str], list[str]]:
-            uri, doc = tasks[index]
+        def work(index: int) -> _Rendered:
+            kind, name, doc = tasks[index]
             placed: list[str] = []
             late: list[str] = []
             indexed: list[str] = []
@@ -217,23 +220,44 @@ class SitePages:
                 self.protect, self.protect_late = _recorder(placed, protect), _recorder(late, protect_late)
                 if protect_indexed is not None:
                     self.protect_indexed = _recorder(indexed, protect_indexed)
-            # Here (a worker died, fork_map does the work again) the blocks go straight in.
-            text = self.render(uri) if doc is None else self.decorate(doc, uri)
+            # Here (a worker died, or a page asked for twice) the blocks go straight in.
+            if kind == "export":
+                return self.export_writers()[name](), placed, late, indexed
+            text = self.render(name) if doc is None else self.decorate(doc, name)
             return text, placed, late, indexed
 
-        results = fork_map(work, len(tasks), count, RENDER_CHUNK, meanwhile)
-        if results is None:
-            return 1
-        for (uri, doc), (text, placed, late, indexed) in zip(tasks, results, strict=True):
-            for block in placed:
-                protect(block)
-            for block in late:
-                protect_late(block)
-            for block in indexed:
-                assert protect_indexed is not None  # only then were they recorded
-                protect_indexed(block)
-            self._ahead[("page" if doc is None else "incident", uri)] = text
+        stream = fork_stream(work, len(tasks), count, RENDER_CHUNK)
+        if stream is None:
+            return 0
+        self._stream = stream
+        self._ahead = {(kind, name): index for index, (kind, name, _) in enumerate(tasks)}
         return count
+
+    def _take(self, kind: str, name: str) -> str | bytes | None:
+        """What the workers rendered for (kind, name), its blocks protected here; None: not
+        rendered ahead (or already handed out)."""
+        index = self._ahead.pop((kind, name), None)
+        if index is None or self._stream is None:
+            return None
+        text, placed, late, indexed = self._stream.take(index)
+        for block in placed:
+            self.protect(block)
+        for block in late:
+            self.protect_late(block)
+        for block in indexed:
+            self._indexed(block)
+        return text
+
+    def stop_ahead(self) -> float:
+        """Stop the workers of start_ahead; what they have not handed out is rendered when asked
+        for. Returns the seconds this process waited for them."""
+        waited = 0.0
+        if self._stream is not None:
+            self._stream.close()
+            waited = self._stream.waited
+            self._stream = None
+        self._ahead.clear()
+        return waited
 
     def before_fork(self) -> None:
         """Compute here, once, what every page may ask for (the figures, for repeats; the
@@ -243,8 +267,8 @@ class SitePages:
 
     def render(self, src_uri: str) -> str:
         """The Markdown of a generated page."""
-        ahead = self._ahead.pop(("page", src_uri), None)
-        if ahead is not None:
+        ahead = self._take("page", src_uri)
+        if isinstance(ahead, str):
             return ahead
         if src_uri == HOME:
             return _page("Post-mortems", self.home_block(HOME))
@@ -336,6 +360,11 @@ class SitePages:
         """The machine-readable files, by their path in the site."""
         return {path: write() for path, write in self.export_writers().items()}
 
+    def export(self, path: str) -> str | bytes:
+        """One machine-readable file (a path of export_writers)."""
+        ahead = self._take("export", path)
+        return self.export_writers()[path]() if ahead is None else ahead
+
     def export_writers(self) -> dict[str, Callable[[], str | bytes]]:
         """What writes each machine-readable file, by its path in the site."""
         from ..exports import (
@@ -366,8 +395,8 @@ class SitePages:
 
     def decorate(self, doc: Document, src_uri: str) -> str:
         """An incident page's Markdown: header card, body, action items in place, related."""
-        ahead = self._ahead.pop(("incident", src_uri), None)
-        if ahead is not None:
+        ahead = self._take("incident", src_uri)
+        if isinstance(ahead, str):
             return ahead
         markdown = doc.markdown
         errors = self.errors.get(doc.path, [])
