@@ -111,12 +111,17 @@ class Stream(Generic[Result]):
             self._pending.clear()
 
 
-def fork_stream(work: Callable[[int], Result], items: int, count: int, chunk: int) -> Stream[Result] | None:
+def fork_stream(
+    work: Callable[[int], Result], items: int, count: int, chunk: int, nice: int = 0
+) -> Stream[Result] | None:
     """A Stream of `work` over `items` indexes on `count` forked processes, `chunk` indexes at a
-    time; None when no pool could be started. Call its `close` once done with it."""
+    time, each process `nice` steps below this one's priority; None when no pool could be
+    started. Call its `close` once done with it."""
     global _task
     _task = work  # inherited by the workers, which are all forked at the first chunk handed out
-    executor = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"))
+    executor = ProcessPoolExecutor(
+        count, mp_context=multiprocessing.get_context("fork"), initializer=os.nice, initargs=(nice,)
+    )
     try:
         return Stream(work, items, executor, chunk)
     except OSError:  # no processes to be had (limits)

@@ -370,7 +370,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             if doc is not None or file.src_uri in self.generated_uris:
                 tasks.append(("page" if doc is None else "incident", file.src_uri, doc))
         tasks += [("export", export.src_uri, None) for export in self.exports]
-        log.debug(f"pages rendered in {pages.start_ahead(tasks, pages.settings.jobs) + 1} process(es)")
+        log.debug(f"pages rendered in {max(pages.start_ahead(tasks, pages.settings.jobs), 1)} process(es)")
 
     def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
         """MkDocs never reads or parses a post-mortem itself (its YAML loader has no alias bound

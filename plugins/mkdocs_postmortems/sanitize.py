@@ -103,7 +103,7 @@ def clean(html: str) -> str:
 _TAG = re.compile(r"(</?h[1-6]\b[^>]*>)|<[^>]*>")
 
 
-def _words(block: str) -> str:
+def search_words(block: str) -> str:
     """One of the plugin's blocks as search should read it: its headings as they are (themes
     and search look for them: Material adds a title when the content has no `<h1`), every other
     tag a space, white space collapsed. The blocks are Jinja's, autoescaped: no `<` or `>`
@@ -124,6 +124,7 @@ class BlockStore:
         self.keep = keep
         self._prefix = f"PMBLOCK{secrets.token_hex(8).upper()}X"
         self._blocks: dict[str, str] = {}
+        self._words: dict[str, str] = {}  # an indexed block's words, when they were given
         self._placed: dict[str, int] = {}  # without `keep`: placeholders not yet put back
         self._used: set[str] = set()
         self._recording: list[list[str]] = []
@@ -150,12 +151,16 @@ class BlockStore:
         made from the page's content, never sees it (lists of other incidents' titles)."""
         return self.protect(html).replace(self._prefix, f"{self._prefix}L", 1)
 
-    def protect_indexed(self, html: str) -> str:
+    def protect_indexed(self, html: str, words: str | None = None) -> str:
         """A block that search indexes as its text alone: until the page is written, the
         block's words stand in its place (`restore`), and `finish` puts the block in. Material's
         search parser pays for every tag, and a header card or an action table has hundreds;
-        the words it indexes are the same."""
-        return self.protect(html).replace(self._prefix, f"{self._prefix}I", 1)
+        the words it indexes are the same. `words`: search_words(html), when a process that
+        renders pages ahead has worked them out already."""
+        placeholder = self.protect(html)
+        if words is not None:
+            self._words[placeholder[len(self._prefix) : -1]] = words
+        return placeholder.replace(self._prefix, f"{self._prefix}I", 1)
 
     def touch(self, keys: Iterable[str]) -> None:
         """Mark blocks as used by this build (a page reused from the last one names them)."""
@@ -184,7 +189,10 @@ class BlockStore:
             if kind == "L":
                 return f"<!--{self._prefix}L{key}X-->"
             if kind == "I":
-                return f"<!--{self._prefix}I{key}X-->{_words(self._blocks[key])}<!--{self._prefix}IX-->"
+                words = self._words.get(key)
+                if words is None:
+                    words = search_words(self._blocks[key])
+                return f"<!--{self._prefix}I{key}X-->{words}<!--{self._prefix}IX-->"
             return self._take(key)
 
         return self._pattern.sub(block, html)
@@ -199,15 +207,18 @@ class BlockStore:
             self._placed[key] -= 1
             if not self._placed[key]:  # every placeholder of it is back: it is not needed again
                 del self._placed[key], self._blocks[key]
+                self._words.pop(key, None)
         return html
 
     def sweep(self) -> None:
         """End of a build: forget the blocks it did not use."""
         self._blocks = {k: v for k, v in self._blocks.items() if k in self._used}
+        self._words = {k: v for k, v in self._words.items() if k in self._used}
         self._used = set()
 
     def clear(self) -> None:
         self._blocks.clear()
+        self._words.clear()
         self._used.clear()
         self._placed.clear()
 

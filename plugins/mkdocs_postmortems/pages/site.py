@@ -35,6 +35,7 @@ from ..history import RepositoryHistory, edit_url, history_url
 from ..load import Document
 from ..model import ItemStatus, Priority, Status
 from ..parallel import Stream, fork_stream, processes
+from ..sanitize import search_words
 from ..settings import Settings
 from ..slugs import term_key
 
@@ -46,6 +47,9 @@ DASHBOARD = "actions/index.md"
 INSIGHTS = "insights/index.md"
 MIN_RENDERS = 64  # pages to render before a pool of processes pays for itself
 RENDER_CHUNK = 16
+# The workers that render ahead yield to MkDocs' own process, whose work they must not slow:
+# they take the CPU it leaves, and all of both CPUs only while it waits for them.
+AHEAD_NICENESS = 10
 
 
 def _recorder(into: list[str], protect: Callable[[str], str]) -> Callable[[str], str]:
@@ -54,6 +58,18 @@ def _recorder(into: list[str], protect: Callable[[str], str]) -> Callable[[str],
     def record(block: str) -> str:
         into.append(block)
         return protect(block)
+
+    return record
+
+
+def _word_recorder(into: list[tuple[str, str]], protect: ProtectIndexed) -> ProtectIndexed:
+    """`protect_indexed`, noting each block it is given with its words (worked out here, in
+    the process that renders ahead, rather than in the one that waits for them)."""
+
+    def record(block: str, words: str | None = None) -> str:
+        words = search_words(block) if words is None else words
+        into.append((block, words))
+        return protect(block, words)
 
     return record
 
@@ -72,7 +88,9 @@ VIEW_LIMIT = 200  # rows of a build-time view; the live table shows the rest
 # A page or export to render ahead: ("page", src_uri, None), ("incident", src_uri, document) or
 # ("export", path, None).
 Ahead = tuple[str, str, "Document | None"]
-_Rendered = tuple["str | bytes", list[str], list[str], list[str]]  # text, and its blocks by kind
+# Text, and the blocks a worker protected: placed, late, indexed with their words.
+_Rendered = tuple["str | bytes", list[str], list[str], list[tuple[str, str]]]
+ProtectIndexed = Callable[[str, "str | None"], str]  # (block, its words if known) -> placeholder
 RelativeUrl = Callable[[str, str], str]  # (target url, url of the page linking) -> relative url
 
 
@@ -158,7 +176,7 @@ class SitePages:
         self.protect_late: Callable[[str], str] = lambda block: block
         # The same for blocks whose words alone the search index reads (header card, action
         # items); None: they are protected as any other.
-        self.protect_indexed: Callable[[str], str] | None = None
+        self.protect_indexed: ProtectIndexed | None = None
         # Each post-mortem's git history (history.py), set by the front end once it has read it;
         # None: not read, and the pages say nothing about history.
         self.history: RepositoryHistory | None = None
@@ -202,12 +220,14 @@ class SitePages:
         then hand out the same text as without them, only sooner, while this process does the
         generator's own work. Each block a worker protected is protected here again when its
         page is handed out (the same HTML gives the same placeholder). Returns the processes
-        used besides this one; 0: none, and every page is rendered when asked for."""
+        used besides this one (one per CPU, niced); 0: none, and every page is rendered when
+        asked for."""
         self.stop_ahead()
-        count = processes(jobs, len(tasks), RENDER_CHUNK, MIN_RENDERS) - 1  # this one is busy too
-        if count < 1:
+        count = processes(jobs, len(tasks), RENDER_CHUNK, MIN_RENDERS)
+        if count < 2:
             return 0
-        self.before_fork()
+        # Unlike before_fork, the figures and the catalog's links are left to the workers: this
+        # process has MkDocs' work to do, and the workers have time to spare (they are niced).
         protect, protect_late, protect_indexed = self.protect, self.protect_late, self.protect_indexed
         here = os.getpid()
 
@@ -215,18 +235,18 @@ class SitePages:
             kind, name, doc = tasks[index]
             placed: list[str] = []
             late: list[str] = []
-            indexed: list[str] = []
+            indexed: list[tuple[str, str]] = []
             if os.getpid() != here:  # in a worker: its blocks are noted, to be protected here again
                 self.protect, self.protect_late = _recorder(placed, protect), _recorder(late, protect_late)
                 if protect_indexed is not None:
-                    self.protect_indexed = _recorder(indexed, protect_indexed)
+                    self.protect_indexed = _word_recorder(indexed, protect_indexed)
             # Here (a worker died, or a page asked for twice) the blocks go straight in.
             if kind == "export":
                 return self.export_writers()[name](), placed, late, indexed
             text = self.render(name) if doc is None else self.decorate(doc, name)
             return text, placed, late, indexed
 
-        stream = fork_stream(work, len(tasks), count, RENDER_CHUNK)
+        stream = fork_stream(work, len(tasks), count, RENDER_CHUNK, nice=AHEAD_NICENESS)
         if stream is None:
             return 0
         self._stream = stream
@@ -244,8 +264,9 @@ class SitePages:
             self.protect(block)
         for block in late:
             self.protect_late(block)
-        for block in indexed:
-            self._indexed(block)
+        for block, words in indexed:
+            assert self.protect_indexed is not None  # only then were they recorded
+            self.protect_indexed(block, words)
         return text
 
     def stop_ahead(self) -> float:
@@ -475,7 +496,7 @@ class SitePages:
         }
 
     def _indexed(self, block: str) -> str:
-        return (self.protect_indexed or self.protect)(block)
+        return self.protect(block) if self.protect_indexed is None else self.protect_indexed(block, None)
 
     def _render_protected(self, src_uri: str, template: str, **context: object) -> str:
         """A block that goes into an author's page, kept apart from the author's HTML."""
