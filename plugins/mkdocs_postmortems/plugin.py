@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from functools import partial
 from importlib.resources import files as package_files
 from pathlib import Path
@@ -162,13 +163,16 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if not self.parse_cache.start(settings):
             self.hits_memo.clear()  # other settings or another day: every file is checked again
         self.render_cache.start()
-        incident_files = self._load(files, config, plan, settings, path_findings)
+        histories: list[RepositoryHistory] = []  # read while the files are, where they are read by other processes
+        incident_files = self._load(
+            files, config, plan, settings, path_findings, lambda: histories.append(self._history(settings))
+        )
         self.parse_cache.finish()
         docs_clashes = len(plan.clashes)
         memo = self.hits_memo if self.is_serve else None
         report = check_report(self.documents, settings, settings.resolve_today(), memo, self.known_hits)
         self.findings = sorted([*report.findings, *path_findings], key=lambda f: (f.path, f.line, f.rule, f.message))
-        history = self._history(settings)
+        history = histories[0] if histories else self._history(settings)
         self.findings = sorted(
             [*self.findings, *deadline_findings(self.documents, history, settings)],
             key=lambda f: (f.path, f.line, f.rule, f.message),
@@ -221,10 +225,17 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         return files
 
     def _load(
-        self, files: Files, config: MkDocsConfig, plan: SitePlan, settings: Settings, findings: list[Finding]
+        self,
+        files: Files,
+        config: MkDocsConfig,
+        plan: SitePlan,
+        settings: Settings,
+        findings: list[Finding],
+        meanwhile: Callable[[], object],
     ) -> dict[str, File]:
-        """Leave out what must not be read or has no URL of its own; read every post-mortem.
-        Returns the post-mortems' files by document path."""
+        """Leave out what must not be read or has no URL of its own; read every post-mortem
+        (`meanwhile` may be called while they are read). Returns the post-mortems' files by
+        document path."""
         docs_dir = Path(config.docs_dir)
         ours = [f for f in files if _from(f, config)]
         is_postmortem = {f.src_uri: is_source_postmortem(f.src_uri, settings) for f in ours}
@@ -264,7 +275,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             if is_postmortem[file.src_uri]:
                 order.append(file)
         to_read = [item for item in order if isinstance(item, File)]
-        loaded = iter(self._read(to_read, docs_dir, settings))
+        loaded = iter(self._read(to_read, docs_dir, settings, meanwhile))
         for item in order:
             doc = next(loaded) if isinstance(item, File) else item
             self.documents.append(doc)
@@ -272,14 +283,18 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 incident_files[doc.path] = item
         return incident_files
 
-    def _read(self, to_read: list[File], docs_dir: Path, settings: Settings) -> list[Document]:
+    def _read(
+        self, to_read: list[File], docs_dir: Path, settings: Settings, meanwhile: Callable[[], object]
+    ) -> list[Document]:
         """The post-mortems of `to_read`, in order. `mkdocs serve` reads only the files that
         changed since its last build; a one-off build reads them on every CPU (pool.py), each
         file's own checks included, and keeps of each what the site shows."""
         sources = [docs_dir / file.src_uri for file in to_read]
         if self.parse_cache.keep:
             return [load_file(p, settings, self._shown(p), self.root, self.parse_cache) for p in sources]
-        loaded = load_many(sources, settings, self._shown, settings.resolve_today(), lean=True, with_markdown=True)
+        loaded = load_many(
+            sources, settings, self._shown, settings.resolve_today(), lean=True, with_markdown=True, meanwhile=meanwhile
+        )
         log.debug(f"read {len(sources)} post-mortem(s) in {loaded.processes} process(es)")
         self.known_hits = loaded.hits
         self.parse_cache.read = len(sources)  # every file was read: nothing is kept

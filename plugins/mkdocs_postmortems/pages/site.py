@@ -13,12 +13,14 @@ import importlib.util
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import jinja2
 import yaml
 
 from ..actions import (
+    ActionRow,
     action_rows,
     by_owner,
     by_priority,
@@ -159,7 +161,6 @@ class SitePages:
         self.relative = relative
         self.settings = settings
         self.forge_url = settings.forge_url
-        self.actions = action_rows(catalog, settings.due_soon_days)
         self.errors: dict[str, list[Finding]] = {}
         for finding in findings:
             if finding.level is Level.ERROR:
@@ -183,6 +184,12 @@ class SitePages:
         self.computed_insights: Insights | None = None
         self._stream: Stream[_Rendered] | None = None  # start_ahead's workers
         self._ahead: dict[tuple[str, str], int] = {}  # (kind, name) -> its index in the stream
+
+    @cached_property
+    def actions(self) -> list[ActionRow]:
+        """Every action item's row (actions.py), worked out where first asked for: by the
+        workers that render ahead, in a one-off build."""
+        return action_rows(self.catalog, self.settings.due_soon_days)
 
     @property
     def insights(self) -> Insights | None:
