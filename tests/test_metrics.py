@@ -17,7 +17,7 @@ import yaml
 from mkdocs_postmortems import stats_report
 from mkdocs_postmortems.catalog import Catalog
 from mkdocs_postmortems.load import discover, load_all
-from mkdocs_postmortems.metrics import Insights, insights, p90, recurrences_of
+from mkdocs_postmortems.metrics import Insights, insights, p90, recurrence_index, recurrences_of
 from mkdocs_postmortems.settings import Settings
 from sitebuild import incident, invoke, write_site
 
@@ -337,6 +337,18 @@ def test_recurrences_of(result: Insights) -> None:
     assert recurrences_of(result, b) == []
     rebuilt = Insights(**{**result.__dict__, "by_later": {}})
     assert recurrences_of(rebuilt, a) == recurrences_of(result, a)
+
+
+def test_an_incident_alone_gets_the_repeats_the_figures_give_it(root: Path) -> None:
+    """Incident pages find their repeats one incident at a time (RecurrenceIndex), without the
+    figures of the insights page: the same lists, in the same order, for every incident."""
+    catalog, settings = load(root)
+    result = insights(catalog, settings)
+    index = recurrence_index(catalog, settings)
+    assert [r.earlier.id for r in index.of(catalog.by_id["a"])] == ["b"]  # worked out by hand above
+    assert {d.id: index.of(d) for d in catalog.visible} == {d.id: recurrences_of(result, d) for d in catalog.visible}
+    narrow, settings = load(root, recurrence_window_days=1)
+    assert all(recurrence_index(narrow, settings).of(d) == [] for d in narrow.visible)
 
 
 def test_window_edges(tmp_path: Path) -> None:

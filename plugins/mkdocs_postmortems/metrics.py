@@ -163,7 +163,7 @@ def insights(catalog: Catalog, settings: Settings, since: dt.date | None = None)
     """Every figure of the insights page and `postmortems stats`, from the catalog's visible
     post-mortems dated from `since` (when given) to the catalog's today."""
     today = catalog.today
-    docs = [d for d in catalog.visible if meta_of(d).date <= today and (since is None or meta_of(d).date >= since)]
+    docs = counted(catalog, since)
     window = settings.recurrence_window_days
     last_month = _month_index(today)
     first_month = last_month - MONTHS + 1
@@ -194,6 +194,17 @@ def insights(catalog: Catalog, settings: Settings, since: dt.date | None = None)
         incidents=len(docs),
         by_later=dict(by_later),
     )
+
+
+def counted(catalog: Catalog, since: dt.date | None = None) -> list[Document]:
+    """The post-mortems the figures count: visible, dated up to today (and from `since`)."""
+    today = catalog.today
+    return [d for d in catalog.visible if meta_of(d).date <= today and (since is None or meta_of(d).date >= since)]
+
+
+def recurrence_index(catalog: Catalog, settings: Settings) -> RecurrenceIndex:
+    """Each incident's recurrences, as insights() finds them, one incident at a time."""
+    return RecurrenceIndex(catalog, counted(catalog), settings.recurrence_window_days)
 
 
 def recurrences_of(result: Insights, doc: Document) -> list[Recurrence]:
@@ -420,71 +431,86 @@ MAX_REPEATS = 10  # earlier incidents one incident is said to repeat, most recen
 def find_recurrences(catalog: Catalog, docs: list[Document], window_days: int) -> list[Recurrence]:
     """Pairs of incidents sharing at least one service and one contributing factor, the later
     dated at most `window_days` after the earlier (same day: the smaller id is the earlier).
-    An incident repeats at most the MAX_REPEATS most recent earlier ones that qualify.
+    An incident repeats at most the MAX_REPEATS most recent earlier ones that qualify."""
+    index = RecurrenceIndex(catalog, docs, window_days)
+    return sorted((rec for doc in docs for rec in index.of(doc)), key=_newest)
 
-    Incidents are grouped by service and each group scanned by date, back from each incident
-    until MAX_REPEATS are found, so the work and the output grow with the incidents, not with
-    the pairs a busy service makes (thousands of incidents a year would pair each with dozens)."""
 
-    def order(doc: Document) -> tuple[dt.date, str]:
-        return (meta_of(doc).date, doc.id)
+class RecurrenceIndex:
+    """The recurrences one incident repeats, found for that incident alone: a page can show its
+    repeats without the figures of every incident being worked out first.
 
-    by_service: dict[str, list[Document]] = defaultdict(list)
-    service_names: dict[str, str] = {}
-    factor_keys: dict[str, dict[str, str]] = {}
-    for doc in docs:
-        factors = {t.key: t.name for t in catalog.terms_of("factors", doc)}
-        if not factors:
-            continue
-        factor_keys[doc.id] = factors
-        for term in catalog.terms_of("services", doc):
-            by_service[term.key].append(doc)
-            service_names[term.key] = term.name
-    shared_services: dict[tuple[str, str], list[str]] = defaultdict(list)
-    pairs: dict[tuple[str, str], tuple[Document, Document]] = {}
-    for key, group in by_service.items():
-        group.sort(key=order)
-        dates = [meta_of(d).date.toordinal() for d in group]
-        for j, later in enumerate(group):
-            start = bisect_left(dates, dates[j] - window_days)
+    Incidents are grouped by service and each group sorted by date; an incident's group is
+    scanned back from it until MAX_REPEATS earlier ones are found, so the work and the output
+    grow with the incidents, not with the pairs a busy service makes (thousands of incidents a
+    year would pair each with dozens)."""
+
+    def __init__(self, catalog: Catalog, docs: list[Document], window_days: int) -> None:
+        self.window_days = window_days
+        self._groups: dict[str, list[Document]] = defaultdict(list)
+        self._names: dict[str, str] = {}
+        self._factors: dict[str, dict[str, str]] = {}  # document id -> its factors, by key
+        self._services: dict[str, list[str]] = defaultdict(list)  # document id -> its groups' keys
+        for doc in docs:
+            factors = {t.key: t.name for t in catalog.terms_of("factors", doc)}
+            if not factors:
+                continue
+            self._factors[doc.id] = factors
+            for term in catalog.terms_of("services", doc):
+                self._groups[term.key].append(doc)
+                self._names[term.key] = term.name
+        self._dates: dict[str, list[int]] = {}
+        self._sets: dict[str, list[frozenset[str]]] = {}  # each group's factor keys, in its order
+        self._at: dict[tuple[str, str], int] = {}  # (service key, document id) -> its place
+        for key, group in self._groups.items():
+            group.sort(key=lambda d: (meta_of(d).date, d.id))
+            self._dates[key] = [meta_of(d).date.toordinal() for d in group]
+            self._sets[key] = [frozenset(self._factors[d.id]) for d in group]
+            for place, doc in enumerate(group):
+                self._at[(key, doc.id)] = place
+                self._services[doc.id].append(key)
+
+    def of(self, later: Document) -> list[Recurrence]:
+        """The recurrences whose `later` is `later`: the earlier incidents it repeats, newest first."""
+        shared_services: dict[str, list[str]] = defaultdict(list)  # earlier id -> the services shared
+        earlier_of: dict[str, Document] = {}
+        for key in self._services.get(later.id, ()):
+            group, dates, sets = self._groups[key], self._dates[key], self._sets[key]
+            j = self._at[(key, later.id)]
+            start = bisect_left(dates, dates[j] - self.window_days)
+            mine = sets[j]
             matched = 0
             for i in range(j - 1, start - 1, -1):  # most recent first, at most MAX_REPEATS of them
-                earlier = group[i]
-                if factor_keys[earlier.id].keys() & factor_keys[later.id].keys():
-                    pair = (earlier.id, later.id)
-                    pairs[pair] = (earlier, later)
-                    shared_services[pair].append(key)
+                if not mine.isdisjoint(sets[i]):
+                    earlier = group[i]
+                    earlier_of[earlier.id] = earlier
+                    shared_services[earlier.id].append(key)
                     matched += 1
                     if matched == MAX_REPEATS:
                         break
-    newest_earlier: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for pair, (earlier, _) in pairs.items():
-        newest_earlier[pair[1]].append((meta_of(earlier).date.isoformat(), pair[0]))
-    kept = set()
-    for later_id, earlier_ids in newest_earlier.items():  # across services, the most recent again
-        for _, earlier_id in sorted(earlier_ids, reverse=True)[:MAX_REPEATS]:
-            kept.add((earlier_id, later_id))
-    found = []
-    for pair, (earlier, later) in pairs.items():
-        if pair not in kept:
-            continue
-        shared = sorted(factor_keys[earlier.id].keys() & factor_keys[later.id].keys())
-        found.append(
-            Recurrence(
-                earlier=earlier,
-                later=later,
-                services=tuple(sorted((service_names[k] for k in shared_services[pair]), key=str.casefold)),
-                factors=tuple(sorted((factor_keys[later.id][k] for k in shared), key=str.casefold)),
-                days=(meta_of(later).date - meta_of(earlier).date).days,
-                fixed_before=fixed_before(meta_of(earlier), set(shared), meta_of(later).date),
+        # Across services, the most recent again.
+        kept = sorted(((meta_of(e).date.isoformat(), i) for i, e in earlier_of.items()), reverse=True)[:MAX_REPEATS]
+        found = []
+        mine_factors = self._factors.get(later.id, {})
+        for _, earlier_id in kept:
+            earlier = earlier_of[earlier_id]
+            shared = sorted(self._factors[earlier_id].keys() & mine_factors.keys())
+            found.append(
+                Recurrence(
+                    earlier=earlier,
+                    later=later,
+                    services=tuple(sorted((self._names[k] for k in shared_services[earlier_id]), key=str.casefold)),
+                    factors=tuple(sorted((mine_factors[k] for k in shared), key=str.casefold)),
+                    days=(meta_of(later).date - meta_of(earlier).date).days,
+                    fixed_before=fixed_before(meta_of(earlier), set(shared), meta_of(later).date),
+                )
             )
-        )
+        return sorted(found, key=_newest)
 
-    def newest(rec: Recurrence) -> tuple[int, str, int, str]:
-        later, earlier = meta_of(rec.later).date, meta_of(rec.earlier).date
-        return (-later.toordinal(), rec.later.id, -earlier.toordinal(), rec.earlier.id)
 
-    return sorted(found, key=newest)
+def _newest(rec: Recurrence) -> tuple[int, str, int, str]:
+    later, earlier = meta_of(rec.later).date, meta_of(rec.earlier).date
+    return (-later.toordinal(), rec.later.id, -earlier.toordinal(), rec.earlier.id)
 
 
 def fixed_before(earlier: Postmortem, factor_keys: set[str], day: dt.date) -> bool | None:

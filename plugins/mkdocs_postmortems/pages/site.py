@@ -42,7 +42,7 @@ from ..settings import Settings
 from ..slugs import term_key
 
 if TYPE_CHECKING:
-    from ..metrics import Insights, Recurrence
+    from ..metrics import Insights, Recurrence, RecurrenceIndex
 
 INCIDENTS = "incidents/index.md"
 DASHBOARD = "actions/index.md"
@@ -201,12 +201,22 @@ class SitePages:
         return self.computed_insights
 
     def recurrences_of(self, doc: Document) -> list[Recurrence]:
-        result = self.insights
-        if result is None:
+        """The earlier incidents `doc` repeats: from the figures when they are worked out
+        already, else found for `doc` alone (the same list), so an incident page does not wait
+        for every figure of the insights page."""
+        if not has_insights():
             return []
         from ..metrics import recurrences_of
 
-        return recurrences_of(result, doc)
+        if self.computed_insights is not None:
+            return recurrences_of(self.computed_insights, doc)
+        return self._recurrences.of(doc)
+
+    @cached_property
+    def _recurrences(self) -> RecurrenceIndex:
+        from ..metrics import recurrence_index
+
+        return recurrence_index(self.catalog, self.settings)
 
     # -- what to generate ----------------------------------------------------------------
     def generated(self, has_home: bool) -> list[GeneratedPage]:
