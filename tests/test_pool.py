@@ -13,6 +13,7 @@ from mkdocs_postmortems.checks import check_report
 from mkdocs_postmortems.load import discover, load_all
 from mkdocs_postmortems.parallel import fork_map, fork_stream
 from mkdocs_postmortems.pool import MIN_FILES, load_many, workers
+from mkdocs_postmortems.sanitize import clean
 from mkdocs_postmortems.settings import Settings, from_mkdocs_yml
 from sitebuild import incident, write_site
 
@@ -32,6 +33,8 @@ def corpus(root: Path, jobs: int) -> Path:
             body += "See [the graph](graphs/missing.png).\n\n"
         if n % 13 == 0:
             body += "The vendor wrote human error. <!-- postmortems: allow blame-language: the vendor's words -->\n\n"
+        if n % 17 == 0:  # sanitised by a worker when there are workers
+            body += '<p onclick="steal()">Raw HTML</p>\n\n<script>alert(1)</script>\n\n'
         extra = f"services: [svc-{n % 5}]\ntags: [t{n % 3}]\n"
         if n % 9 == 0:
             extra += "action_items:\n  - action: Add a canary stage\n    owner: sre\n    due: 2026-01-10\n"
@@ -94,6 +97,28 @@ def test_a_stream_hands_out_what_one_process_computes_while_the_caller_works() -
     finally:
         stream.close()
     assert threading.active_count() == 1  # closed: no thread left behind
+
+
+def pid_and_upper(text: str) -> tuple[int, str]:  # sent to a worker by name
+    return os.getpid(), text.upper()
+
+
+def test_work_sent_later_runs_in_a_worker_or_here_once_they_are_gone() -> None:
+    """The build sends each page's HTML to the workers to be sanitised (Stream.later)."""
+    here = os.getpid()
+    stream = fork_stream(lambda i: i, 4, 1, 2)
+    assert stream is not None
+    try:
+        sent = stream.later(pid_and_upper, "incident")
+        assert [stream.take(i) for i in range(4)] == [0, 1, 2, 3]
+        pid, text = sent.result()
+        assert (pid != here, text) == (True, "INCIDENT")
+        dirty = stream.later(clean, '<p onclick="x()">ok</p><script>alert(1)</script>')
+    finally:
+        stream.close()
+    assert dirty.result() == "<p>ok</p>"  # done by the worker before it stopped, or here
+    after = stream.later(pid_and_upper, "late")
+    assert after.result() == (here, "LATE")  # no workers any more: here
 
 
 def test_a_stream_whose_worker_dies_computes_the_rest_here() -> None:
@@ -178,6 +203,8 @@ def test_the_site_is_the_same_with_and_without_the_pool(tmp_path: Path) -> None:
     assert trees[0].keys() == trees[1].keys()
     assert [name for name in trees[0] if trees[0][name] != trees[1][name]] == []
     assert b"Incident 7" in trees[1]["2026/pm-007/index.html"]  # read by a worker, decorated here
+    sanitised = trees[1]["2026/pm-017/index.html"]
+    assert b"Raw HTML" in sanitised and b"steal()" not in sanitised and b"alert(1)" not in sanitised
 
 
 def test_generate_writes_the_same_with_and_without_the_pool(tmp_path: Path) -> None:

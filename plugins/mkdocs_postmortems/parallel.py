@@ -18,11 +18,13 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Generic, TypeVar
 
 Result = TypeVar("Result")
+Arg = TypeVar("Arg")
+Out = TypeVar("Out")
 
 _task: Callable[[int], Any] | None = None  # the work the forked workers inherit
 
@@ -103,12 +105,42 @@ class Stream(Generic[Result]):
             return self._ready.pop(index)
         return self._work(index)
 
+    def later(self, fn: Callable[[Arg], Out], arg: Arg) -> Later[Out]:
+        """fn(arg), in a worker once it is done with the chunks before (`fn` must be a module's
+        function: it is sent by name, `arg` by value); here if the workers are gone."""
+        future: Future[Out] | None = None
+        if self._executor is not None:
+            try:
+                future = self._executor.submit(fn, arg)
+            except (BrokenProcessPool, RuntimeError):  # broken, or shut down meanwhile
+                future = None
+        return Later(fn, arg, future)
+
     def close(self) -> None:
         """Stop the workers: the chunks not yet taken are dropped (and computed here if asked)."""
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
             self._pending.clear()
+
+
+class Later(Generic[Out]):
+    """What Stream.later sent to a worker; `result` computes it here if the worker could not."""
+
+    def __init__(self, fn: Callable[[Arg], Out], arg: Arg, future: Future[Out] | None) -> None:
+        self._call: Callable[[], Out] | None = lambda: fn(arg)
+        self._future = future
+
+    def result(self) -> Out:
+        """Taken once: the argument is let go of."""
+        call, self._call = self._call, None
+        assert call is not None, "a result is taken once"
+        if self._future is not None:
+            try:
+                return self._future.result()
+            except (Exception, CancelledError):  # the worker died or was stopped, `fn` would not pickle...
+                pass  # ...or raised: here it runs again, and raises the same
+        return call()
 
 
 def fork_stream(

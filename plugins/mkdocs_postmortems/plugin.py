@@ -64,6 +64,7 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
     from .metrics import Insights
+    from .parallel import Later
 
 log = get_plugin_logger(__name__)
 THEME_DIR = str(package_files("mkdocs_postmortems").joinpath("theme"))
@@ -91,6 +92,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.home_is_generated = False
         self.generated_uris: set[str] = set()
         self.exports: list[File] = []  # their content comes in on_env
+        self.cleaning: list[tuple[Page, Later[str]]] = []  # pages sanitised elsewhere, put in by on_env
         self.displaced: dict[str, str] = {}  # generated src_uri -> src_uri of the page at its URL
         self.config_dir = Path.cwd()
         self.root = Path.cwd()
@@ -399,9 +401,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             return self.render_cache.get(key, partial(self.pages.render, uri), self.blocks)
         return None
 
+    @event_priority(100)  # first: other plugins' on_env see every page as it will be written
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment | None:
-        """Every page is read: the exports are written (MkDocs copies them next), and the
-        processes that rendered ahead are done."""
+        """Every page is read: the pages sanitised by other processes get their content, the
+        exports are written (MkDocs copies them next), and the processes that rendered ahead
+        are done."""
+        cleaning, self.cleaning = self.cleaning, []
+        for page, later in cleaning:
+            page.content = self.blocks.restore(later.result())
         if self.pages is None:
             return env
         for export in self.exports:
@@ -417,6 +424,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         return env
 
     def on_build_error(self, *, error: Exception) -> None:
+        self.cleaning = []
         if self.pages is not None:
             self.pages.stop_ahead()
 
@@ -448,7 +456,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             return html
         sanitise = page.file.src_uri not in self.generated_uris and not self.settings.allow_raw_html
         if not self.render_cache.keep:  # a one-off build: nothing to look up, no hash to compute
-            return self._content(html, sanitise)
+            later = self.pages.later(clean, html) if sanitise and self.pages is not None else None
+            if later is None:
+                return self._content(html, sanitise)
+            # Sanitised by the workers that rendered ahead, and put in by on_env: no page is
+            # indexed, templated or written before then, and this process has MkDocs' work to do.
+            self.cleaning.append((page, later))
+            return html
         digest = hashlib.blake2b(html.encode(), digest_size=20).digest()
         # The placeholders name their blocks by hash, so the same HTML always gives the same page.
         return self.render_cache.get(("content", sanitise, digest), partial(self._content, html, sanitise))

@@ -36,7 +36,7 @@ from ..formatting import duration, ticket_url
 from ..history import RepositoryHistory, edit_url, history_url
 from ..load import Document
 from ..model import ItemStatus, Priority, Status
-from ..parallel import Stream, fork_stream, processes
+from ..parallel import Arg, Later, Out, Stream, fork_stream, processes
 from ..sanitize import search_words
 from ..settings import Settings
 from ..slugs import term_key
@@ -285,6 +285,11 @@ class SitePages:
             assert self.protect_indexed is not None  # only then were they recorded
             self.protect_indexed(block, words)
         return text
+
+    def later(self, fn: Callable[[Arg], Out], arg: Arg) -> Later[Out] | None:
+        """fn(arg) by the workers of start_ahead once they are done with the pages (Stream.later);
+        None without them."""
+        return None if self._stream is None else self._stream.later(fn, arg)
 
     def stop_ahead(self) -> float:
         """Stop the workers of start_ahead; what they have not handed out is rendered when asked
