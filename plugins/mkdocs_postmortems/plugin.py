@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Callable
 from functools import partial
 from importlib.resources import files as package_files
@@ -407,8 +408,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         exports are written (MkDocs copies them next), and the processes that rendered ahead
         are done."""
         cleaning, self.cleaning = self.cleaning, []
+        started = time.perf_counter()
         for page, later in cleaning:
             page.content = self.blocks.restore(later.result())
+        if cleaning:
+            seconds = time.perf_counter() - started
+            log.debug(f"{len(cleaning)} page(s) sanitised by other processes, put in in {seconds:.2f} s")
         if self.pages is None:
             return env
         for export in self.exports:
