@@ -139,17 +139,12 @@ class BlockStore:
         return len(self._blocks)
 
     def protect(self, html: str) -> str:
-        key = hashlib.blake2b(html.encode(), digest_size=12).hexdigest().upper()
-        self._blocks[key] = html
-        if not self.keep:
-            self._placed[key] = self._placed.get(key, 0) + 1
-        self.touch((key,))
-        return f"{self._prefix}{key}X"
+        return f"{self._prefix}{self._store(html)}X"
 
     def protect_late(self, html: str) -> str:
         """A block that goes in only once the page is written (`finish`): the search index,
         made from the page's content, never sees it (lists of other incidents' titles)."""
-        return self.protect(html).replace(self._prefix, f"{self._prefix}L", 1)
+        return f"{self._prefix}L{self._store(html)}X"
 
     def protect_indexed(self, html: str, words: str | None = None) -> str:
         """A block that search indexes as its text alone: until the page is written, the
@@ -157,10 +152,19 @@ class BlockStore:
         search parser pays for every tag, and a header card or an action table has hundreds;
         the words it indexes are the same. `words`: search_words(html), when a process that
         renders pages ahead has worked them out already."""
-        placeholder = self.protect(html)
+        key = self._store(html)
         if words is not None:
-            self._words[placeholder[len(self._prefix) : -1]] = words
-        return placeholder.replace(self._prefix, f"{self._prefix}I", 1)
+            self._words[key] = words
+        return f"{self._prefix}I{key}X"
+
+    def _store(self, html: str) -> str:
+        """Keep `html` under its key (its hash), one more placeholder of it to put back."""
+        key = hashlib.blake2b(html.encode(), digest_size=12).hexdigest().upper()
+        self._blocks[key] = html
+        if not self.keep:
+            self._placed[key] = self._placed.get(key, 0) + 1
+        self.touch((key,))
+        return key
 
     def touch(self, keys: Iterable[str]) -> None:
         """Mark blocks as used by this build (a page reused from the last one names them)."""

@@ -259,7 +259,7 @@ class SitePages:
                     self.protect_indexed = _word_recorder(indexed, protect_indexed)
             # Here (a worker died, or a page asked for twice) the blocks go straight in.
             if kind == "export":
-                return self.export_writers()[name](), placed, late, indexed
+                return self.export(name), placed, late, indexed
             text = self.render(name) if doc is None else self.decorate(doc, name)
             return text, placed, late, indexed
 
