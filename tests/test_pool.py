@@ -13,7 +13,7 @@ from mkdocs_postmortems.checks import check_report
 from mkdocs_postmortems.load import discover, load_all
 from mkdocs_postmortems.parallel import fork_map, fork_stream
 from mkdocs_postmortems.pool import MIN_FILES, load_many, workers
-from mkdocs_postmortems.sanitize import clean
+from mkdocs_postmortems.sanitize import BlockStore, clean
 from mkdocs_postmortems.settings import Settings, from_mkdocs_yml
 from sitebuild import incident, write_site
 
@@ -121,6 +121,29 @@ def test_work_sent_later_runs_in_a_worker_or_here_once_they_are_gone() -> None:
     assert after.result() == (here, "LATE")  # no workers any more: here
 
 
+def test_a_pending_block_goes_in_once_the_page_is_written() -> None:
+    """A chart the workers draw while MkDocs writes the pages before it: its placeholder sits
+    inside another block, stays through `restore`, and is made once, when `finish` needs it."""
+    blocks = BlockStore()
+    made: list[str] = []
+
+    def make() -> str:
+        made.append("chart")
+        return "<svg>drawn</svg>"
+
+    pending = blocks.protect_pending("chart of svc-0", make)
+    assert blocks.protect_pending("chart of svc-0", make) == pending  # named by what it draws
+    outer = blocks.protect(f"<figure>{pending}</figure>")
+    content = blocks.restore(f"<p>{outer}</p>")
+    assert made == [] and content == f"<figure>{pending}</figure>"
+    page = f"<html>{content}<footer>{pending}</footer></html>"
+    assert blocks.finish(page) == "<html><figure><svg>drawn</svg></figure><footer><svg>drawn</svg></footer></html>"
+    assert made == ["chart"]
+    assert len(blocks) == 0  # every placeholder is back: nothing is kept for a next build
+    forged = pending.replace(pending[4:28], "PMBLOCK" + "0" * 16 + "X")
+    assert blocks.finish(forged) == forged  # another prefix is not ours: an author's comment stays
+
+
 def test_a_stream_whose_worker_dies_computes_the_rest_here() -> None:
     here = os.getpid()
 
@@ -205,6 +228,10 @@ def test_the_site_is_the_same_with_and_without_the_pool(tmp_path: Path) -> None:
     assert b"Incident 7" in trees[1]["2026/pm-007/index.html"]  # read by a worker, decorated here
     sanitised = trees[1]["2026/pm-017/index.html"]
     assert b"Raw HTML" in sanitised and b"steal()" not in sanitised and b"alert(1)" not in sanitised
+    # A service's chart, drawn by a worker while the pages before it were written.
+    service = trees[1]["services/svc-0/index.html"].decode()
+    assert 'id="chart-pm-timeline"' in service and "<svg" in service
+    assert [name for name, data in trees[1].items() if b"PMBLOCK" in data] == []  # no placeholder left
 
 
 def test_generate_writes_the_same_with_and_without_the_pool(tmp_path: Path) -> None:

@@ -158,6 +158,20 @@ def svg(data: ChartData, name: str, kind: Kind = "bar", small: bool = False) -> 
     return Markup(text)  # lxml/ElementTree wrote it: text and attributes are escaped
 
 
+ChartArgs = tuple[ChartData, str, Kind, bool]  # svg's arguments: data, name, kind, small
+
+
+def drawn(args: ChartArgs) -> str:
+    """svg(*args) as text: what a process that draws charts for another sends back."""
+    return str(svg(*args))
+
+
+def chart_key(args: ChartArgs) -> str:
+    """What names a chart before it is drawn: its arguments, written out (dataclasses of
+    lists, numbers, text and dates: the same arguments always give the same text)."""
+    return repr(args)
+
+
 def _whole_ticks(data: ChartData, stacked: bool) -> list[int]:
     """Whole-number ticks from 0 when every value is a whole number, [] otherwise."""
     columns = list(zip(*data.series.values(), strict=True)) if data.series else []

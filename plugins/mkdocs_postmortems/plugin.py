@@ -55,7 +55,7 @@ from .pool import load_many
 from .public import public_findings, withheld_files
 from .publishing import ASSETS, clash_finding, no_postmortems
 from .reuse import RenderCache, site_fingerprint
-from .sanitize import BlockStore, clean, safe_page_meta
+from .sanitize import BlockStore, clean, clean_all, safe_page_meta
 from .settings import SITE_KEYS, ConfigError, Settings
 from .sitepaths import Clash, SitePlan, mkdocs_excludes, url_of
 from .sources import refusal, repository_root, scan
@@ -68,6 +68,7 @@ if TYPE_CHECKING:
     from .parallel import Later
 
 log = get_plugin_logger(__name__)
+CLEAN_BATCH = 16  # pages sent to be sanitised at a time
 THEME_DIR = str(package_files("mkdocs_postmortems").joinpath("theme"))
 
 
@@ -93,7 +94,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.home_is_generated = False
         self.generated_uris: set[str] = set()
         self.exports: list[File] = []  # their content comes in on_env
-        self.cleaning: list[tuple[Page, Later[str]]] = []  # pages sanitised elsewhere, put in by on_env
+        # Pages sanitised by other processes, a batch at a time, put in by on_env; and the
+        # pages of the batch not sent yet.
+        self.cleaning: list[tuple[list[Page], Later[list[str]] | None]] = []
+        self.to_clean: list[tuple[Page, str]] = []
         self.displaced: dict[str, str] = {}  # generated src_uri -> src_uri of the page at its URL
         self.config_dir = Path.cwd()
         self.root = Path.cwd()
@@ -204,6 +208,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         pages.protect = self.blocks.protect
         pages.protect_late = self.blocks.protect_late
         pages.protect_indexed = self.blocks.protect_indexed
+        pages.protect_pending = self.blocks.protect_pending
         pages.history = history
         pages.left_out = {name for name in held if name in EXPORTS}
         template_dirs = [d for d in (config.theme.custom_dir, THEME_DIR) if d]
@@ -404,16 +409,20 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     @event_priority(100)  # first: other plugins' on_env see every page as it will be written
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment | None:
-        """Every page is read: the pages sanitised by other processes get their content, the
-        exports are written (MkDocs copies them next), and the processes that rendered ahead
-        are done."""
+        """Every page is read: the pages sanitised by other processes get their content and the
+        exports are written (MkDocs copies them next). The processes that rendered ahead go on
+        drawing the charts of the pages to be written (on_post_page puts them in)."""
+        self._send_to_clean()
         cleaning, self.cleaning = self.cleaning, []
         started = time.perf_counter()
-        for page, later in cleaning:
-            page.content = self.blocks.restore(later.result())
+        for batch, later in cleaning:
+            cleaned = later.result() if later is not None else clean_all([page.content or "" for page in batch])
+            for page, html in zip(batch, cleaned, strict=True):
+                page.content = self.blocks.restore(html)
         if cleaning:
             seconds = time.perf_counter() - started
-            log.debug(f"{len(cleaning)} page(s) sanitised by other processes, put in in {seconds:.2f} s")
+            count = sum(len(batch) for batch, _ in cleaning)
+            log.debug(f"{count} page(s) sanitised by other processes, put in in {seconds:.2f} s")
         if self.pages is None:
             return env
         for export in self.exports:
@@ -423,13 +432,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 export.content_string = content
             else:
                 export.content_bytes = content
-        waited = self.pages.stop_ahead()
-        if waited:
-            log.debug(f"waited {waited:.2f} s for the pages rendered ahead")
         return env
 
     def on_build_error(self, *, error: Exception) -> None:
-        self.cleaning = []
+        self.cleaning, self.to_clean = [], []
         if self.pages is not None:
             self.pages.stop_ahead()
 
@@ -461,16 +467,25 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             return html
         sanitise = page.file.src_uri not in self.generated_uris and not self.settings.allow_raw_html
         if not self.render_cache.keep:  # a one-off build: nothing to look up, no hash to compute
-            later = self.pages.later(clean, html) if sanitise and self.pages is not None else None
-            if later is None:
+            if not sanitise or self.pages is None or not self.pages.rendering_ahead:
                 return self._content(html, sanitise)
             # Sanitised by the workers that rendered ahead, and put in by on_env: no page is
             # indexed, templated or written before then, and this process has MkDocs' work to do.
-            self.cleaning.append((page, later))
+            self.to_clean.append((page, html))
+            if len(self.to_clean) == CLEAN_BATCH:
+                self._send_to_clean()
             return html
         digest = hashlib.blake2b(html.encode(), digest_size=20).digest()
         # The placeholders name their blocks by hash, so the same HTML always gives the same page.
         return self.render_cache.get(("content", sanitise, digest), partial(self._content, html, sanitise))
+
+    def _send_to_clean(self) -> None:
+        """The pages waiting to be sanitised, sent to the workers as one piece of work: one per
+        page would have them wait for this process, busy with MkDocs, to hand each out."""
+        if self.to_clean and self.pages is not None:
+            batch, self.to_clean = self.to_clean, []
+            later = self.pages.later(clean_all, [html for _, html in batch])
+            self.cleaning.append(([page for page, _ in batch], later))  # None: sanitised here, in on_env
 
     def _content(self, html: str, sanitise: bool) -> str:
         return self.blocks.restore(clean(html) if sanitise else html)
@@ -491,6 +506,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     @event_priority(-100)  # last: index the pages as every other plugin left them
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """`search: pagefind`: index the built site in one pass (pagefind_search.py)."""
+        if self.pages is not None:
+            waited = self.pages.stop_ahead()  # every page is written: nothing is left for them
+            if waited:
+                log.debug(f"waited {waited:.2f} s for the pages rendered ahead")
         self.blocks.sweep()  # what this build used is kept for the next `mkdocs serve` rebuild
         if self.render_cache.keep and self.pages is not None and self.pages.computed_insights is not None:
             self.last_insights = (self.fingerprint, self.pages.computed_insights)

@@ -99,6 +99,11 @@ def clean(html: str) -> str:
     return _CLEANER.clean(_unclosed_raw_text(html))
 
 
+def clean_all(pages: list[str]) -> list[str]:
+    """clean() of each: what a process that sanitises pages for another is sent."""
+    return [clean(page) for page in pages]
+
+
 # A heading's tags (kept), or any other tag.
 _TAG = re.compile(r"(</?h[1-6]\b[^>]*>)|<[^>]*>")
 
@@ -125,14 +130,16 @@ class BlockStore:
         self._prefix = f"PMBLOCK{secrets.token_hex(8).upper()}X"
         self._blocks: dict[str, str] = {}
         self._words: dict[str, str] = {}  # an indexed block's words, when they were given
+        self._pending: dict[str, Callable[[], str]] = {}  # blocks still being made (protect_pending)
         self._placed: dict[str, int] = {}  # without `keep`: placeholders not yet put back
         self._used: set[str] = set()
         self._recording: list[list[str]] = []
         self._pattern = re.compile(rf"(?:<p>)?{self._prefix}([LI]?)([0-9A-F]+)X(?:</p>)?")
         # A late block's comment, or an indexed block's comment, its words and its end comment
         # (the words come from our own block: no comment in them holds the secret prefix).
+        # A pending block's comment has P, which no placeholder of `_pattern` holds.
         self._late = re.compile(
-            rf"<!--{self._prefix}(?:L([0-9A-F]+)X-->|I([0-9A-F]+)X-->.*?<!--{self._prefix}IX-->)", re.S
+            rf"<!--{self._prefix}(?:[LP]([0-9A-F]+)X-->|I([0-9A-F]+)X-->.*?<!--{self._prefix}IX-->)", re.S
         )
 
     def __len__(self) -> int:
@@ -156,6 +163,19 @@ class BlockStore:
         if words is not None:
             self._words[key] = words
         return f"{self._prefix}I{key}X"
+
+    def protect_pending(self, name: str, make: Callable[[], str]) -> str:
+        """A block that another process is still making (a chart drawn while MkDocs builds the
+        pages), named by `name`; `make()` gives it when the written page needs it (`finish`).
+        The placeholder is an HTML comment, to be put inside another block, and goes in once
+        the page is written, like a late block's."""
+        key = hashlib.blake2b(name.encode(), digest_size=12, person=b"pending").hexdigest().upper()
+        if key not in self._blocks:
+            self._pending[key] = make
+        if not self.keep:
+            self._placed[key] = self._placed.get(key, 0) + 1
+        self.touch((key,))
+        return f"<!--{self._prefix}P{key}X-->"
 
     def _store(self, html: str) -> str:
         """Keep `html` under its key (its hash), one more placeholder of it to put back."""
@@ -206,6 +226,9 @@ class BlockStore:
         return self._late.sub(lambda m: self._take(m.group(1) or m.group(2)), page)
 
     def _take(self, key: str) -> str:
+        make = self._pending.pop(key, None)
+        if make is not None:
+            self._blocks[key] = make()
         html = self._blocks.get(key, "")
         if not self.keep and key in self._placed:
             self._placed[key] -= 1
@@ -218,10 +241,12 @@ class BlockStore:
         """End of a build: forget the blocks it did not use."""
         self._blocks = {k: v for k, v in self._blocks.items() if k in self._used}
         self._words = {k: v for k, v in self._words.items() if k in self._used}
+        self._pending = {k: v for k, v in self._pending.items() if k in self._used}
         self._used = set()
 
     def clear(self) -> None:
         self._blocks.clear()
+        self._pending.clear()
         self._words.clear()
         self._used.clear()
         self._placed.clear()

@@ -13,8 +13,8 @@ import importlib.util
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
-from typing import TYPE_CHECKING
+from functools import cached_property, partial
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import yaml
@@ -42,6 +42,9 @@ from ..settings import Settings
 from ..slugs import term_key
 
 if TYPE_CHECKING:
+    from markupsafe import Markup
+
+    from ..charts import ChartArgs, ChartData, Kind
     from ..metrics import Insights, Recurrence, RecurrenceIndex
 
 INCIDENTS = "incidents/index.md"
@@ -90,8 +93,9 @@ VIEW_LIMIT = 200  # rows of a build-time view; the live table shows the rest
 # A page or export to render ahead: ("page", src_uri, None), ("incident", src_uri, document) or
 # ("export", path, None).
 Ahead = tuple[str, str, "Document | None"]
-# Text, and the blocks a worker protected: placed, late, indexed with their words.
-_Rendered = tuple["str | bytes", list[str], list[str], list[tuple[str, str]]]
+# Text, and the blocks a worker protected: placed, late, indexed with their words, and the
+# charts it left to be drawn (charts.ChartArgs).
+_Rendered = tuple["str | bytes", list[str], list[str], list[tuple[str, str]], list[Any]]
 ProtectIndexed = Callable[[str, "str | None"], str]  # (block, its words if known) -> placeholder
 RelativeUrl = Callable[[str, str], str]  # (target url, url of the page linking) -> relative url
 
@@ -178,6 +182,11 @@ class SitePages:
         # The same for blocks whose words alone the search index reads (header card, action
         # items); None: they are protected as any other.
         self.protect_indexed: ProtectIndexed | None = None
+        # The same for a block another process is still making, by its name and how to get it
+        # (sanitize.BlockStore.protect_pending); None: every chart is drawn where it is placed.
+        self.protect_pending: Callable[[str, Callable[[], str]], str] | None = None
+        self._charts_later = False  # start_ahead's workers draw the charts, after the pages
+        self._placing_chart: Callable[[ChartArgs], str] = self._chart_later
         # Each post-mortem's git history (history.py), set by the front end once it has read it;
         # None: not read, and the pages say nothing about history.
         self.history: RepositoryHistory | None = None
@@ -247,24 +256,32 @@ class SitePages:
         # process has MkDocs' work to do, and the workers have time to spare (they are niced).
         protect, protect_late, protect_indexed = self.protect, self.protect_late, self.protect_indexed
         here = os.getpid()
+        # A chart (pygal: 10-20 ms each, one per tag, service and factor page) is drawn by the
+        # workers once they are done with the pages, while MkDocs writes the pages before it:
+        # the page holds its placeholder until then.
+        self._charts_later = self.protect_pending is not None
 
         def work(index: int) -> _Rendered:
             kind, name, doc = tasks[index]
             placed: list[str] = []
             late: list[str] = []
             indexed: list[tuple[str, str]] = []
+            charts: list[ChartArgs] = []
             if os.getpid() != here:  # in a worker: its blocks are noted, to be protected here again
                 self.protect, self.protect_late = _recorder(placed, protect), _recorder(late, protect_late)
                 if protect_indexed is not None:
                     self.protect_indexed = _word_recorder(indexed, protect_indexed)
+                if self.protect_pending is not None:
+                    self._placing_chart = partial(_chart_noted, charts, self.protect_pending)
             # Here (a worker died, or a page asked for twice) the blocks go straight in.
             if kind == "export":
-                return self.export(name), placed, late, indexed
+                return self.export(name), placed, late, indexed, charts
             text = self.render(name) if doc is None else self.decorate(doc, name)
-            return text, placed, late, indexed
+            return text, placed, late, indexed, charts
 
         stream = fork_stream(work, len(tasks), count, RENDER_CHUNK, nice=AHEAD_NICENESS)
         if stream is None:
+            self._charts_later = False
             return 0
         self._stream = stream
         self._ahead = {(kind, name): index for index, (kind, name, _) in enumerate(tasks)}
@@ -276,7 +293,9 @@ class SitePages:
         index = self._ahead.pop((kind, name), None)
         if index is None or self._stream is None:
             return None
-        text, placed, late, indexed = self._stream.take(index)
+        text, placed, late, indexed, charts = self._stream.take(index)
+        for args in charts:
+            self._chart_later(args)
         for block in placed:
             self.protect(block)
         for block in late:
@@ -286,14 +305,41 @@ class SitePages:
             self.protect_indexed(block, words)
         return text
 
+    @property
+    def rendering_ahead(self) -> bool:
+        """Whether start_ahead's workers are there to be sent work `later`."""
+        return self._stream is not None
+
     def later(self, fn: Callable[[Arg], Out], arg: Arg) -> Later[Out] | None:
         """fn(arg) by the workers of start_ahead once they are done with the pages (Stream.later);
         None without them."""
         return None if self._stream is None else self._stream.later(fn, arg)
 
+    def _svg(self, data: ChartData, name: str, kind: Kind = "bar", small: bool = False) -> Markup:
+        """The templates' `svg` (charts.svg) while the workers of start_ahead draw the charts:
+        a placeholder now, the picture once the page is written."""
+        from markupsafe import Markup
+
+        from ..charts import has_data, svg
+
+        if not self._charts_later:
+            return svg(data, name, kind, small)
+        if not has_data(data):
+            return Markup("")
+        return Markup(self._placing_chart((data, name, kind, small)))  # our own comment: no text of a post-mortem
+
+    def _chart_later(self, args: ChartArgs) -> str:
+        """The placeholder of a chart sent to the workers (drawn here if they are gone)."""
+        from ..charts import chart_key, drawn
+
+        assert self.protect_pending is not None  # charts are drawn later only then
+        later = self.later(drawn, args)
+        return self.protect_pending(chart_key(args), later.result if later is not None else partial(drawn, args))
+
     def stop_ahead(self) -> float:
         """Stop the workers of start_ahead; what they have not handed out is rendered when asked
-        for. Returns the seconds this process waited for them."""
+        for, charts included. Returns the seconds this process waited for them."""
+        self._charts_later = False
         waited = 0.0
         if self._stream is not None:
             self._stream.close()
@@ -546,9 +592,21 @@ class SitePages:
                 url = self.urls.get(INCIDENTS, "incidents/")
             return self.relative(url, page_url)
 
+        if self._charts_later:
+            context["svg"] = self._svg
         result = self.env.get_template(f"postmortems/{template}").render(link=link, today=self.catalog.today, **context)
         # Python-Markdown ends a raw HTML block at a blank line: keep the block in one piece.
         return "\n".join(line for line in result.split("\n") if line.strip())
+
+
+def _chart_noted(into: list[ChartArgs], pending: Callable[[str, Callable[[], str]], str], args: ChartArgs) -> str:
+    """In a worker that renders ahead: the chart is noted, for the process that hands the page
+    out to send to the workers again, and its placeholder placed (the same there: it is named
+    by the arguments)."""
+    from ..charts import chart_key
+
+    into.append(args)
+    return pending(chart_key(args), str)  # never made here: the page is written there
 
 
 def theme_meta(doc: Document, catalog: Catalog) -> dict[str, object]:
