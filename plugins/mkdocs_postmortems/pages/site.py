@@ -186,7 +186,8 @@ class SitePages:
         # (sanitize.BlockStore.protect_pending); None: every chart is drawn where it is placed.
         self.protect_pending: Callable[[str, Callable[[], str]], str] | None = None
         self._charts_later = False  # start_ahead's workers draw the charts, after the pages
-        self._placing_chart: Callable[[ChartArgs], str] = self._chart_later
+        # In a worker: how it places a chart (noted for this process); None: _chart_later.
+        self._placing_chart: Callable[[ChartArgs], str] | None = None
         # Each post-mortem's git history (history.py), set by the front end once it has read it;
         # None: not read, and the pages say nothing about history.
         self.history: RepositoryHistory | None = None
@@ -326,7 +327,8 @@ class SitePages:
             return svg(data, name, kind, small)
         if not has_data(data):
             return Markup("")
-        return Markup(self._placing_chart((data, name, kind, small)))  # our own comment: no text of a post-mortem
+        place = self._placing_chart or self._chart_later  # not kept: a bound method would be a cycle
+        return Markup(place((data, name, kind, small)))  # our own comment: no text of a post-mortem
 
     def _chart_later(self, args: ChartArgs) -> str:
         """The placeholder of a chart sent to the workers (drawn here if they are gone)."""
