@@ -12,7 +12,9 @@ never parses its front matter and the theme sees only what the plugin validated;
 on_page_markdown (priority 10, before
 material/tags at -50) decorates incident pages and sets their escaped metadata; on_page_content
 sanitises the HTML of every page from the docs folder (sanitize.py) and puts the plugin's own
-blocks back.
+blocks back (in a one-off build, the workers that render ahead sanitise it and on_env puts it
+in); on_post_page puts in the blocks kept out of the search index and the charts the workers
+drew meanwhile; on_post_build stops the workers.
 
 Check errors are logged as warnings from the plugin's logger, which is what `mkdocs build
 --strict` counts, so a strict build fails naming each file and line; check warnings are logged
