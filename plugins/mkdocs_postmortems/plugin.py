@@ -507,7 +507,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     @event_priority(-100)  # last: index the pages as every other plugin left them
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """`search: pagefind`: index the built site in one pass (pagefind_search.py)."""
+        """Every page is written: the workers that rendered ahead stop. `search: pagefind`:
+        index the built site in one pass (pagefind_search.py)."""
         if self.pages is not None:
             waited = self.pages.stop_ahead()  # every page is written: nothing is left for them
             if waited:
