@@ -142,6 +142,14 @@ def test_a_pending_block_goes_in_once_the_page_is_written() -> None:
     assert len(blocks) == 0  # every placeholder is back: nothing is kept for a next build
     forged = pending.replace(pending[4:28], "PMBLOCK" + "0" * 16 + "X")
     assert blocks.finish(forged) == forged  # another prefix is not ours: an author's comment stays
+    # Inside a block that itself goes in once the page is written (an overridden header card,
+    # related incidents): put in after it.
+    late = blocks.protect_late(f"<aside>{blocks.protect_pending('late chart', lambda: '<svg>1</svg>')}</aside>")
+    card = blocks.protect_indexed(f"<div>Card {blocks.protect_pending('card chart', lambda: '<svg>2</svg>')}</div>")
+    content = blocks.restore(f"<p>{late}</p>\n<p>{card}</p>")
+    assert "svg" not in content and "Card" in content  # the card's words stand in for it
+    assert blocks.finish(content) == "<aside><svg>1</svg></aside>\n<div>Card <svg>2</svg></div>"
+    assert len(blocks) == 0
 
 
 def test_a_stream_whose_worker_dies_computes_the_rest_here() -> None:

@@ -222,8 +222,16 @@ class BlockStore:
         return self._pattern.sub(block, html)
 
     def finish(self, page: str) -> str:
-        """The written page with its late and indexed blocks in."""
-        return self._late.sub(lambda m: self._take(m.group(1) or m.group(2)), page)
+        """The written page with its late and indexed blocks in, and the pending blocks (charts)
+        they hold: a late or indexed block goes in here, so what it holds is put in after."""
+
+        def put(match: re.Match[str]) -> str:
+            return self._take(match.group(1) or match.group(2))
+
+        page = self._late.sub(put, page)
+        if f"<!--{self._prefix}P" in page:
+            page = self._late.sub(put, page)
+        return page
 
     def _take(self, key: str) -> str:
         make = self._pending.pop(key, None)
