@@ -138,6 +138,7 @@ class BlockStore:
         # A late block's comment, or an indexed block's comment, its words and its end comment
         # (the words come from our own block: no comment in them holds the secret prefix).
         # A pending block's comment has P, which no placeholder of `_pattern` holds.
+        self._pending_mark = f"<!--{self._prefix}P"
         self._late = re.compile(
             rf"<!--{self._prefix}(?:[LP]([0-9A-F]+)X-->|I([0-9A-F]+)X-->.*?<!--{self._prefix}IX-->)", re.S
         )
@@ -172,19 +173,21 @@ class BlockStore:
         key = hashlib.blake2b(name.encode(), digest_size=12, person=b"pending").hexdigest().upper()
         if key not in self._blocks:
             self._pending[key] = make
-        if not self.keep:
-            self._placed[key] = self._placed.get(key, 0) + 1
-        self.touch((key,))
-        return f"<!--{self._prefix}P{key}X-->"
+        self._place(key)
+        return f"{self._pending_mark}{key}X-->"
 
     def _store(self, html: str) -> str:
         """Keep `html` under its key (its hash), one more placeholder of it to put back."""
         key = hashlib.blake2b(html.encode(), digest_size=12).hexdigest().upper()
         self._blocks[key] = html
+        self._place(key)
+        return key
+
+    def _place(self, key: str) -> None:
+        """One more placeholder of the block `key` placed in a page."""
         if not self.keep:
             self._placed[key] = self._placed.get(key, 0) + 1
         self.touch((key,))
-        return key
 
     def touch(self, keys: Iterable[str]) -> None:
         """Mark blocks as used by this build (a page reused from the last one names them)."""
@@ -229,7 +232,7 @@ class BlockStore:
             return self._take(match.group(1) or match.group(2))
 
         page = self._late.sub(put, page)
-        if f"<!--{self._prefix}P" in page:
+        if self._pending_mark in page:
             page = self._late.sub(put, page)
         return page
 

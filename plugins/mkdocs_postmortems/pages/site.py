@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import jinja2
 import yaml
@@ -94,8 +94,8 @@ VIEW_LIMIT = 200  # rows of a build-time view; the live table shows the rest
 # ("export", path, None).
 Ahead = tuple[str, str, "Document | None"]
 # Text, and the blocks a worker protected: placed, late, indexed with their words, and the
-# charts it left to be drawn (charts.ChartArgs).
-_Rendered = tuple["str | bytes", list[str], list[str], list[tuple[str, str]], list[Any]]
+# charts it left to be drawn.
+_Rendered = tuple["str | bytes", list[str], list[str], list[tuple[str, str]], list["ChartArgs"]]
 ProtectIndexed = Callable[[str, "str | None"], str]  # (block, its words if known) -> placeholder
 RelativeUrl = Callable[[str, str], str]  # (target url, url of the page linking) -> relative url
 
