@@ -121,6 +121,34 @@ def test_work_sent_later_runs_in_a_worker_or_here_once_they_are_gone() -> None:
     assert after.result() == (here, "LATE")  # no workers any more: here
 
 
+def test_work_sent_later_that_no_worker_has_started_is_done_here(tmp_path: Path) -> None:
+    """on_env asks for the last pages sanitised while the workers still have every chart of
+    the term pages before them: a piece no worker has started is done here, not waited for."""
+    here = os.getpid()
+    go = tmp_path / "go"
+
+    def work(index: int) -> int:
+        if os.getpid() != here:  # the only worker holds on until told to go on
+            for _ in range(3000):
+                if go.exists():
+                    break
+                threading.Event().wait(0.01)
+        return index
+
+    stream = fork_stream(work, 2, 1, 1)
+    assert stream is not None
+    try:
+        sent = [stream.later(pid_and_upper, f"page {n}") for n in range(5)]
+        # The worker holds the first piece and at most two more are queued for it: the last
+        # one sent cannot have been started.
+        assert sent[-1].result() == (here, "PAGE 4")
+        go.touch()
+        assert [stream.take(i) for i in range(2)] == [0, 1]
+        assert [text for _, text in (later.result() for later in sent[:-1])] == [f"PAGE {n}" for n in range(4)]
+    finally:
+        stream.close()
+
+
 def test_a_pending_block_goes_in_once_the_page_is_written() -> None:
     """A chart the workers draw while MkDocs writes the pages before it: its placeholder sits
     inside another block, stays through `restore`, and is made once, when `finish` needs it."""

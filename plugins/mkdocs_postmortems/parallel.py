@@ -132,10 +132,11 @@ class Later(Generic[Out]):
         self._future = future
 
     def result(self) -> Out:
-        """Taken once: the argument is let go of."""
+        """Taken once: the argument is let go of. Work no worker has started yet is done here:
+        waiting for it would wait for every piece sent before it."""
         call, self._call = self._call, None
         assert call is not None, "a result is taken once"
-        if self._future is not None:
+        if self._future is not None and not self._future.cancel():
             try:
                 return self._future.result()
             except (Exception, CancelledError):  # the worker died or was stopped, `fn` would not pickle...
