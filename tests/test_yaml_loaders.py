@@ -163,3 +163,19 @@ def test_the_one_walk_reads_any_document_as_the_two_passes_do(value: object, flo
         patch.setattr(yamlsafe._Builder, "document", lambda self, node: None)
         before = _read(text, loader_class)
     assert _read(text, loader_class) == before
+
+
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="the tag cache is libyaml's loader's")
+def test_a_plain_scalar_seen_before_keeps_its_type_and_the_cache_stays_bounded() -> None:
+    """libyaml's loader keeps the tag of each short plain scalar it has resolved: the same text
+    quoted is still text, and a file of many distinct values does not grow the cache past its
+    bound."""
+    first, _ = yamlsafe.load("a: yes\nb: 'yes'\nc: 2026-01-01\nd: '2026-01-01'\ne: 0x1F\nf: no-tag\n")
+    again, _ = yamlsafe.load("f: 'no-tag'\nb: yes\nd: 2026-01-01\na: 'yes'\ne: '0x1F'\nc: 0x1F\n")
+    day = yaml.safe_load("2026-01-01")
+    assert first == {"a": True, "b": "yes", "c": day, "d": "2026-01-01", "e": 31, "f": "no-tag"}
+    assert again == {"f": "no-tag", "b": True, "d": day, "a": "yes", "e": "0x1F", "c": 31}
+    many = "".join(f"k{n}: v{n}\n" for n in range(2 * yamlsafe._CACHED_TAGS))
+    values, _ = yamlsafe.load(many)
+    assert values == {f"k{n}": f"v{n}" for n in range(2 * yamlsafe._CACHED_TAGS)}
+    assert len(yamlsafe._PLAIN_TAGS) <= yamlsafe._CACHED_TAGS

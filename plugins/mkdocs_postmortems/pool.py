@@ -50,7 +50,8 @@ def load_many(
     """Every file of `paths` loaded, in order and named by `shown_as`, and, with `today`, each
     valid file's own hits (checks.own_hits) by document path. `lean` drops what only those
     rules read (the prose and Timeline rows, a valid file's raw front matter) and, unless
-    `with_markdown`, the body's text (the site decorates it; `check` needs it no more).
+    `with_markdown`, the body's text and sections (the site decorates it; `check` needs them
+    no more).
     `meanwhile` is called here while the workers load (reading the git history, say), so it
     costs no time of its own."""
     root = repo_root(settings)
@@ -62,8 +63,9 @@ def load_many(
         doc = load_file(path, settings, name, root)
         hits = own_hits(doc, context) if context is not None and doc.meta is not None else None
         if lean:
-            if not with_markdown:
+            if not with_markdown:  # `check`: nothing after the file's own rules reads the body
                 doc.markdown = ""
+                doc.body.sections = []
             doc.body.text = []
             doc.body.timeline = []
             if doc.meta is not None:

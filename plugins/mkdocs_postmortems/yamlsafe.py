@@ -121,6 +121,24 @@ class _CLoader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader): 
     """libyaml's parser and composer with SafeConstructor's own construct_object: any failure
     sends the document to _Loader, which words and locates it (see load)."""
 
+    def resolve(self, kind: type[Node], value: str, implicit: tuple[bool, bool]) -> str:
+        # libyaml asks Python for the tag of every scalar, keys included, and the resolver tries
+        # its patterns on each plain one: the same few hundred words (keys, statuses, names)
+        # in every file. A plain scalar's tag depends on its text alone (no path resolvers).
+        if kind is ScalarNode and implicit[0] and len(value) <= _CACHED_LENGTH:
+            tag = _PLAIN_TAGS.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_PLAIN_TAGS) < _CACHED_TAGS:
+                    _PLAIN_TAGS[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+
+
+_PLAIN_TAGS: dict[str, str] = {}  # a plain scalar's text -> its implicit tag
+_CACHED_LENGTH = 64
+_CACHED_TAGS = 4096  # bounded: a file of many distinct values must not grow it without end
+
 
 # What libyaml would read otherwise than the pure-Python reader: other line breaks, characters
 # outside YAML's printable set.
