@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import functools
 import resource
-import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -52,7 +51,7 @@ def main() -> None:
     args = parser.parse_args()
     timed(mkdocs_build, "_populate_page", "MkDocs _populate_page")
     timed(mkdocs_build, "_build_page", "MkDocs _build_page")
-    from material.plugins.search.plugin import SearchPlugin
+    from material.plugins.search.plugin import SearchPlugin  # type: ignore[import-untyped]
 
     timed(SearchPlugin, "on_page_context", "search on_page_context")
     timed(SearchPlugin, "on_post_build", "search on_post_build")
@@ -75,4 +74,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
