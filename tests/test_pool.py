@@ -270,6 +270,40 @@ def test_the_site_is_the_same_with_and_without_the_pool(tmp_path: Path) -> None:
     assert [name for name, data in trees[1].items() if b"PMBLOCK" in data] == []  # no placeholder left
 
 
+HOOK = """from mkdocs.plugins import event_priority
+
+
+@event_priority(-200)  # after the plugin's own on_page_content (-100)
+def on_page_content(html, page, config, files):
+    unsafe = "steal()" in html or "alert(1)" in html
+    return html + ("<p>hook saw unsafe HTML</p>" if unsafe else "") + "<p>hook ran</p>"
+"""
+
+
+def test_a_plugin_reading_the_content_after_ours_sees_it_sanitised_and_keeps_its_change(tmp_path: Path) -> None:
+    """With workers, the pages are sanitised by them and put in by on_env: a plugin whose
+    on_page_content runs after ours (Material's privacy plugin reads every page there) would
+    see the author's HTML as written, and on_env would replace what it returned. Then the
+    pages are sanitised in MkDocs' process, as without workers."""
+    config_file = corpus(tmp_path, 2)
+    (tmp_path / "hook.py").write_text(HOOK, encoding="utf-8")
+    with config_file.open("a", encoding="utf-8") as config:
+        config.write("hooks:\n  - hook.py\n")
+    built = subprocess.run(
+        [str(BIN / "mkdocs"), "build", "-v", "-d", "site"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": str(BIN), "SOURCE_DATE_EPOCH": "1795564800", "HOME": str(tmp_path)},
+    )
+    assert "pages rendered in 2 process(es)" in built.stderr  # the workers still render ahead
+    assert "pages sanitised in this process: on_page_content reads them next" in built.stderr
+    written = (tmp_path / "site" / "2026" / "pm-017" / "index.html").read_text(encoding="utf-8")
+    assert "Raw HTML" in written and "steal()" not in written and "alert(1)" not in written
+    assert "hook ran" in written and "hook saw unsafe HTML" not in written
+
+
 def test_generate_writes_the_same_with_and_without_the_pool(tmp_path: Path) -> None:
     """`postmortems generate` renders its pages on every CPU: each page's blocks are protected
     and put back in the process that renders it, so the docs folder is the same byte for byte."""

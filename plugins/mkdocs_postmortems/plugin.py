@@ -100,6 +100,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         # pages of the batch not sent yet.
         self.cleaning: list[tuple[list[Page], Later[list[str]] | None]] = []
         self.to_clean: list[tuple[Page, str]] = []
+        # Another plugin's on_page_content runs after ours: it must see each page sanitised,
+        # and what it returns must stay, so the pages are sanitised here (_page_content_after).
+        self.content_read_after: str | None = None
         self.displaced: dict[str, str] = {}  # generated src_uri -> src_uri of the page at its URL
         self.config_dir = Path.cwd()
         self.root = Path.cwd()
@@ -220,6 +223,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self._register_incidents(incident_files, pages)
         self._add_generated(files, config, pages, specs, held)
         self._render_ahead(files, pages)
+        self.content_read_after = self._page_content_after(config)
+        if self.content_read_after and pages.rendering_ahead:
+            log.debug(f"pages sanitised in this process: {self.content_read_after} reads them next (on_page_content)")
         if config.nav is None:
             nav = [{title: self.displaced.get(uri, uri) for title, uri in entry.items()} for entry in pages.nav()]
             listed = {uri for entry in nav for uri in entry.values()}
@@ -469,7 +475,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             return html
         sanitise = page.file.src_uri not in self.generated_uris and not self.settings.allow_raw_html
         if not self.render_cache.keep:  # a one-off build: nothing to look up, no hash to compute
-            if not sanitise or self.pages is None or not self.pages.rendering_ahead:
+            if not sanitise or self.pages is None or not self.pages.rendering_ahead or self.content_read_after:
                 return self._content(html, sanitise)
             # Sanitised by the workers that rendered ahead, and put in by on_env: no page is
             # indexed, templated or written before then, and this process has MkDocs' work to do.
@@ -480,6 +486,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         digest = hashlib.blake2b(html.encode(), digest_size=20).digest()
         # The placeholders name their blocks by hash, so the same HTML always gives the same page.
         return self.render_cache.get(("content", sanitise, digest), partial(self._content, html, sanitise))
+
+    def _page_content_after(self, config: MkDocsConfig) -> str | None:
+        """The first on_page_content handler that runs after ours (a lower priority, or the
+        same and listed after us: Material's privacy plugin reads every page there), if any."""
+        handlers = config.plugins.events["page_content"]
+        mine = next((i for i, h in enumerate(handlers) if getattr(h, "__self__", None) is self), len(handlers))
+        later = handlers[mine + 1 :]
+        return getattr(later[0], "__qualname__", repr(later[0])) if later else None
 
     def _send_to_clean(self) -> None:
         """The pages waiting to be sanitised, sent to the workers as one piece of work: one per
