@@ -240,19 +240,25 @@ def test_check_prints_the_same_with_and_without_the_pool(tmp_path: Path) -> None
     assert "Traceback" not in outputs[1].stderr
 
 
+def mkdocs_build(root: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    """`mkdocs build -v` of the repository in `root` into root/site, in its own process, on a
+    fixed day: its debug log says how many processes read and rendered."""
+    return subprocess.run(
+        [str(BIN / "mkdocs"), "build", "-v", "-d", "site"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": str(BIN), "SOURCE_DATE_EPOCH": "1795564800", "HOME": str(home)},
+    )
+
+
 def test_the_site_is_the_same_with_and_without_the_pool(tmp_path: Path) -> None:
     trees = []
     for jobs in (1, 2):
         root = tmp_path / f"jobs-{jobs}"
         corpus(root, jobs)
-        built = subprocess.run(
-            [str(BIN / "mkdocs"), "build", "-v", "-d", "site"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-            env={"PATH": str(BIN), "SOURCE_DATE_EPOCH": "1795564800", "HOME": str(tmp_path)},
-        )
+        built = mkdocs_build(root, tmp_path)
         # Each process count is what the build says it used (its debug log).
         assert f"read {COUNT + 4} post-mortem(s) in {jobs} process(es)" in built.stderr
         assert f"pages rendered in {jobs} process(es)" in built.stderr
@@ -289,14 +295,7 @@ def test_a_plugin_reading_the_content_after_ours_sees_it_sanitised_and_keeps_its
     (tmp_path / "hook.py").write_text(HOOK, encoding="utf-8")
     with config_file.open("a", encoding="utf-8") as config:
         config.write("hooks:\n  - hook.py\n")
-    built = subprocess.run(
-        [str(BIN / "mkdocs"), "build", "-v", "-d", "site"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"PATH": str(BIN), "SOURCE_DATE_EPOCH": "1795564800", "HOME": str(tmp_path)},
-    )
+    built = mkdocs_build(tmp_path, tmp_path)
     assert "pages rendered in 2 process(es)" in built.stderr  # the workers still render ahead
     assert "pages sanitised in this process: on_page_content reads them next" in built.stderr
     written = (tmp_path / "site" / "2026" / "pm-017" / "index.html").read_text(encoding="utf-8")
