@@ -179,3 +179,38 @@ def test_a_plain_scalar_seen_before_keeps_its_type_and_the_cache_stays_bounded()
     values, _ = yamlsafe.load(many)
     assert values == {f"k{n}": f"v{n}" for n in range(2 * yamlsafe._CACHED_TAGS)}
     assert len(yamlsafe._PLAIN_TAGS) <= yamlsafe._CACHED_TAGS
+
+
+TIMESTAMPS = [
+    "2023-11-24",
+    "2024-02-29",
+    "2023-11-24T15:03:00Z",
+    "2023-11-24T17:20:00+02:00",
+    "2023-11-24T17:20:00-00:00",
+    "2023-11-24T15:03:00+02:60",  # PyYAML adds the minutes up; the ISO parser refuses them
+    "2023-11-24T15:03:00-23:59",
+    "2023-11-24 15:03:00",
+    "2023-11-24T15:03:00.5Z",
+    "2023-1-5",
+]
+NOT_REAL = ["2023-02-29", "2023-13-01", "0000-01-01", "2023-11-24T24:00:00Z", "2023-11-24T10:00:00+24:00"]
+
+
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="the short way to dates is libyaml's loader's")
+@pytest.mark.parametrize("value", TIMESTAMPS)
+def test_dates_and_times_are_what_pyyaml_constructs(value: str) -> None:
+    """libyaml's loader reads the template's dates and times by the ISO parser: the same
+    value, of the same type and time zone, as PyYAML's own constructor gives."""
+    want = yaml.load(f"a: {value}\n", Loader=yaml.SafeLoader)["a"]
+    got = yamlsafe._load(f"a: {value}\n", yamlsafe._Lines(""), yamlsafe._CLoader)[0]["a"]
+    assert (got, type(got), getattr(got, "tzinfo", None)) == (want, type(want), getattr(want, "tzinfo", None))
+
+
+@pytest.mark.parametrize("value", NOT_REAL)
+def test_a_date_that_does_not_exist_is_refused_in_pyyaml_s_words(value: str) -> None:
+    with pytest.raises(ValueError) as pyyaml:
+        yaml.load(f"a: {value}\n", Loader=yaml.SafeLoader)
+    with pytest.raises(yamlsafe.YamlProblem) as ours:
+        yamlsafe.load(f"a: {value}\n")
+    assert ours.value.line == 1
+    assert f"{value!r} is not a real date or time ({pyyaml.value})" in str(ours.value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Iterator
 
@@ -57,11 +58,21 @@ def _may_match(phrases: list[str], prose: list[TextLine]) -> bool:
     compared whole phrase by whole phrase, white space collapsed; other text by each phrase's
     first word, as Unicode case rules differ between casefold() and the pattern's."""
     text = "\0".join(t.text for t in prose)
-    if text.isascii() and all(phrase.isascii() for phrase in phrases):
+    ascii_phrases, first_words = _needles(tuple(phrases))
+    if text.isascii() and ascii_phrases is not None:
         flat = " ".join(text.lower().split())
-        return any(" ".join(phrase.lower().split()) in flat for phrase in phrases if phrase.split())
+        return any(phrase in flat for phrase in ascii_phrases)
     folded = text.casefold()
-    return any(phrase.split()[0].casefold() in folded for phrase in phrases if phrase.split())
+    return any(word in folded for word in first_words)
+
+
+@functools.lru_cache(maxsize=16)  # the same list for every file
+def _needles(phrases: tuple[str, ...]) -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
+    """What _may_match looks for: the phrases lower-cased, white space collapsed (None unless
+    all are ASCII), and each phrase's first word casefolded."""
+    kept = [phrase for phrase in phrases if phrase.split()]
+    flat = tuple(" ".join(p.lower().split()) for p in kept) if all(p.isascii() for p in phrases) else None
+    return flat, tuple(p.split()[0].casefold() for p in kept)
 
 
 def _name_words(people: list[str]) -> set[str]:
