@@ -55,12 +55,11 @@ def load_many(
     `meanwhile` is called here while the workers load (reading the git history, say), so it
     costs no time of its own."""
     root = repo_root(settings)
-    shown = [(path, shown_as(path)) for path in paths]
     context = Context(settings, today) if today is not None else None
 
     def load(index: int) -> tuple[Document, list[Hit] | None]:
-        path, name = shown[index]
-        doc = load_file(path, settings, name, root)
+        path = paths[index]
+        doc = load_file(path, settings, shown_as(path), root)  # the name too is worked out in the worker
         hits = own_hits(doc, context) if context is not None and doc.meta is not None else None
         if lean:
             if not with_markdown:  # `check`: nothing after the file's own rules reads the body
@@ -75,13 +74,13 @@ def load_many(
             doc.lines = doc.lines.only(CROSS_FILE_KEYS)
         return doc, hits
 
-    count = workers(settings, len(shown))
+    count = workers(settings, len(paths))
     with paused_gc():
-        results = fork_map(load, len(shown), count, CHUNK, meanwhile) if count > 1 else None
+        results = fork_map(load, len(paths), count, CHUNK, meanwhile) if count > 1 else None
         if results is None:
             count = 1
             if meanwhile is not None:
                 meanwhile()
-            results = [load(index) for index in range(len(shown))]
+            results = [load(index) for index in range(len(paths))]
     hits = {doc.path: found for doc, found in results if found is not None}
     return Loaded([doc for doc, _ in results], hits, count)
