@@ -241,6 +241,12 @@ def test_the_pool_loads_and_checks_as_one_process_does(tmp_path: Path) -> None:
     assert {"blame-language", "broken-link", "duplicate-id", "yaml", "schema", "action-overdue"} <= rules
     assert len(got.suppressed) == len(range(0, COUNT, 13))
     assert [d.path for d in pooled.documents] == [d.path for d in whole]
+    # Each model still knows which fields its file gave; one set stands for each combination.
+    models = [m for d in pooled.documents if d.meta for m in (d.meta, d.meta.impact, *d.meta.action_items) if m]
+    plain = [m for d in whole if d.meta for m in (d.meta, d.meta.impact, *d.meta.action_items) if m]
+    assert [m.model_fields_set for m in models] == [m.model_fields_set for m in plain]
+    distinct = {id(m.model_fields_set) for m in models}
+    assert len(distinct) < len(models) / 4
 
 
 def test_check_prints_the_same_with_and_without_the_pool(tmp_path: Path) -> None:

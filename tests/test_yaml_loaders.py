@@ -214,3 +214,13 @@ def test_a_date_that_does_not_exist_is_refused_in_pyyaml_s_words(value: str) -> 
         yamlsafe.load(f"a: {value}\n")
     assert ours.value.line == 1
     assert f"{value!r} is not a real date or time ({pyyaml.value})" in str(ours.value)
+
+
+def test_a_short_text_that_recurs_is_one_object_and_a_long_one_is_not() -> None:
+    """Names (services, tags, people) are one object wherever they recur, so the results of a
+    chunk of files pickle each once; sentences are left as read."""
+    first, _ = yamlsafe.load("services: [checkout]\nsummary: " + "long words " * 10 + "\n")
+    again, _ = yamlsafe.load("owner: checkout\nsummary: " + "long words " * 10 + "\n")
+    assert first["services"][0] is again["owner"]
+    assert first["summary"] == again["summary"]
+    assert first["summary"] is not again["summary"]

@@ -49,7 +49,7 @@ def normalise_title(title: str) -> str:
     return _ALIASES.get(key, key)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TextLine:
     """Prose (never code) of one block, starting at `line`; soft line breaks are kept as "\n"
     so a phrase wrapped across two source lines is still found, and its line computed."""
@@ -62,7 +62,7 @@ class TextLine:
         return self.line + self.text.count("\n", 0, offset)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Section:
     title: str
     key: str  # normalised title
@@ -70,7 +70,7 @@ class Section:
     end_line: int = 0  # the heading's last line: a setext heading's underline is the line after its text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TimelineEntry:
     line: int
     time_text: str
@@ -78,7 +78,7 @@ class TimelineEntry:
     cells: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     """A link or image target as written in the body, with its line."""
 
@@ -87,7 +87,7 @@ class Link:
     image: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Suppression:
     """`<!-- postmortems: allow RULE[, RULE]: reason -->` as written; the checks judge it.
 
@@ -102,7 +102,7 @@ class Suppression:
     text: str  # the comment, for messages
 
 
-@dataclass
+@dataclass(slots=True)
 class Body:
     sections: list[Section] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)

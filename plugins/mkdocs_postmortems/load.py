@@ -46,7 +46,7 @@ NOT_POSTMORTEMS = {"index.md", "readme.md"}
 _BODY_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-@dataclass
+@dataclass(slots=True)
 class Document:
     """One post-mortem file as read: its model when valid, and what was wrong with it."""
 

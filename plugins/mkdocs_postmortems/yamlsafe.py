@@ -24,6 +24,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,7 +51,7 @@ class YamlProblem(Exception):
         self.hint = hint
 
 
-@dataclass
+@dataclass(slots=True)
 class LineMap:
     """1-based lines of each key and value, by path (('action_items', 0, 'due')), and the text
     as written of plain scalars that YAML resolved to a number, boolean or timestamp."""
@@ -138,6 +139,7 @@ class _CLoader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader): 
 
 _PLAIN_TAGS: dict[str, str] = {}  # a plain scalar's text -> its implicit tag
 _CACHED_LENGTH = 64
+_INTERNED_LENGTH = 40  # a name, not a sentence
 _CACHED_TAGS = 4096  # bounded: a file of many distinct values must not grow it without end
 
 
@@ -395,7 +397,11 @@ class _Builder:
         tag = node.tag
         if isinstance(node, ScalarNode):
             if tag == STR_TAG:
-                return node.value
+                value: str = node.value
+                # One object for each name that recurs (services, tags, people, statuses): the
+                # results of a chunk of files are pickled once, so the site's process gets one
+                # copy per chunk instead of one per use.
+                return sys.intern(value) if len(value) <= _INTERNED_LENGTH else value
             if not node.style and tag != NULL_TAG:  # libyaml: ""
                 lines.texts.setdefault(path, node.value)
             return None if tag == NULL_TAG else self.loader.construct_object(node)
