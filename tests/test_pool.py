@@ -87,6 +87,14 @@ def test_what_is_made_with_the_collector_paused_is_not_left_for_its_next_young_c
     del cycle
     gc.collect()
     assert len(gc.get_objects()) < before
+    gc.freeze()  # what someone else froze stays frozen
+    frozen = gc.get_freeze_count()
+    try:
+        with paused_gc():
+            made.append([0])
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
 
 
 def test_a_worker_that_dies_leaves_no_one_waiting() -> None:

@@ -202,7 +202,8 @@ def test_dates_and_times_are_what_pyyaml_constructs(value: str) -> None:
     """libyaml's loader reads the template's dates and times by the ISO parser: the same
     value, of the same type and time zone, as PyYAML's own constructor gives."""
     want = yaml.load(f"a: {value}\n", Loader=yaml.SafeLoader)["a"]
-    got = yamlsafe._load(f"a: {value}\n", yamlsafe._Lines(""), yamlsafe._CLoader)[0]["a"]
+    text = f"a: {value}\n"
+    got = yamlsafe._load(text, yamlsafe._Lines(text), yamlsafe._CLoader)[0]["a"]
     assert (got, type(got), getattr(got, "tzinfo", None)) == (want, type(want), getattr(want, "tzinfo", None))
 
 

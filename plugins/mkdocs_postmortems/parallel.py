@@ -183,6 +183,7 @@ def paused_gc() -> Iterator[None]:
         yield
     finally:
         if enabled:
-            gc.freeze()  # every tracked object out of the generations...
-            gc.unfreeze()  # ...and back, into the oldest
+            if not gc.get_freeze_count():  # unfreezing would release what another caller froze
+                gc.freeze()  # every tracked object out of the generations...
+                gc.unfreeze()  # ...and back, into the oldest
             gc.enable()

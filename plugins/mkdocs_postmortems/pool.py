@@ -49,11 +49,12 @@ def share_fields_sets(meta: Postmortem) -> None:
         if model is None:
             continue
         given = model.__pydantic_fields_set__
-        shared = _FIELDS_SETS.get(frozenset(given))
+        key = frozenset(given)
+        shared = _FIELDS_SETS.get(key)
         if shared is None:
             if len(_FIELDS_SETS) >= _SHARED_SETS:
                 continue
-            shared = _FIELDS_SETS.setdefault(frozenset(given), given)
+            shared = _FIELDS_SETS[key] = given
         object.__setattr__(model, "__pydantic_fields_set__", shared)  # frozen: not by assignment
 
 
