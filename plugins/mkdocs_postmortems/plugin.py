@@ -41,7 +41,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.templates import TemplateContext
 
-from . import pagefind_search
+from . import navcache, pagefind_search
 from .catalog import Catalog
 from .checks import check_report
 from .checks.base import Hit
@@ -433,6 +433,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             log.debug(f"{count} page(s) sanitised by other processes, put in in {seconds:.2f} s")
         if self.pages is None:
             return env
+        navcache.install(env)  # Material's nav, rendered once per distinct set of links
         for export in self.exports:
             key = ("export", self.fingerprint, export.src_uri)
             content = self.render_cache.get(key, partial(self.pages.export, export.src_uri))
