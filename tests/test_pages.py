@@ -350,3 +350,19 @@ def test_the_card_shows_the_summary_field_only(tmp_path: Path) -> None:
     assert card is not None and card.get_text() == "Written in the front matter."
     assert article(site, "2026/b").select_one(".pm-header .pm-summary") is None
     assert article(site, "2026/b").get_text().count("A short summary.") == 1
+
+
+def test_an_ascii_post_mortem_gets_a_page_of_ascii_with_its_empty_cells_dashed(tmp_path: Path) -> None:
+    """The plugin's blocks write their dashes as `&mdash;`: Python keeps a string of ASCII (or
+    Latin-1) in one byte a character and any other in two, and MkDocs holds every page's HTML
+    until the build ends, so one dash would double the memory of an ASCII page's content."""
+    extra = "action_items:\n  - action: Add a canary stage\n    status: open\nimpact: {}\n"
+    site = build_site(write_site(tmp_path, {"2026/plain.md": incident("Plain words", extra=extra)}))
+    written = (site / "2026/plain/index.html").read_text(encoding="utf-8")
+    html = written[written.index("<article") : written.index("</article>")]  # as written, not parsed
+    assert max(map(ord, html)) < 0x100, sorted({c for c in html if ord(c) >= 0x100})
+    card = article(site, "2026/plain")
+    row = card.select_one("div.pm-actions tbody tr")
+    assert row is not None
+    assert texts(row.select("td")) == ["Add a canary stage", "—", "—", "P2", "open", "—"]
+    assert facts(card.select_one(".pm-header") or card)["Impact"] == "—"

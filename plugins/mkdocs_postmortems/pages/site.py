@@ -8,6 +8,7 @@ folders (the repository's `overrides/` first), so any of them can be overridden.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import importlib.util
 import os
@@ -17,6 +18,7 @@ from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
 import jinja2
+import markupsafe
 import yaml
 
 from ..actions import (
@@ -131,6 +133,13 @@ def generated_pages(catalog: Catalog, has_home: bool) -> list[GeneratedPage]:
     return pages
 
 
+def html_duration(value: dt.timedelta | None) -> str:
+    """formatting.duration for a page: the dash of an unknown value as `&mdash;`, so a page of
+    ASCII stays ASCII (Python holds it in one byte a character, any other text in two, and
+    MkDocs keeps every page's HTML until the build ends)."""
+    return markupsafe.Markup("&mdash;") if value is None else duration(value)
+
+
 def make_env(template_dirs: list[str]) -> jinja2.Environment:
     # Charts (pygal) and exports (icalendar, feedgen) are imported when a site is built, so
     # `postmortems check`, which only needs this module's names, starts without them.
@@ -146,7 +155,7 @@ def make_env(template_dirs: list[str]) -> jinja2.Environment:
         # file at every include (thousands of rows include list.html).
         auto_reload=False,
     )
-    env.filters["duration"] = duration
+    env.filters["duration"] = html_duration
     env.globals.update(svg=svg, cell=cell)  # pictures (charts.py) and their tables' cells
     return env
 
